@@ -1,0 +1,99 @@
+// The default tabs of the GraphiQL page: the Platform tutorial, one step per
+// tab (look up the schema, create a dataset on it, create a batch, follow the
+// batch's status). Files are sent from the upload page, since GraphiQL cannot.
+import type { GraphiQLProps } from 'graphiql';
+
+type TabDefinition = NonNullable<GraphiQLProps['defaultTabs']>[number];
+
+const lookUpSchema = `# Step 1: find the "Loyalty Members" schema and its fields.
+# Copy its id into the variables of the next tab.
+query LoyaltyMembersSchema {
+  schemas(first: 50) {
+    nodes {
+      id
+      title
+      version
+      fields {
+        path
+        type
+        required
+      }
+    }
+  }
+}
+`;
+
+const createDataset = `# Step 2: create a dataset on the schema (variables below).
+mutation CreateLoyaltyDataset($schemaId: ID!) {
+  createDataset(input: { name: "Loyalty Members", schemaId: $schemaId }) {
+    dataset {
+      id
+      name
+      schema {
+        title
+      }
+    }
+  }
+}
+`;
+
+const createBatch = `# Step 3: open a batch on the dataset. Upload files into it with the
+# upload page (link at the bottom), which also completes the batch.
+mutation CreateLoyaltyBatch($datasetId: ID!) {
+  createBatch(input: { datasetId: $datasetId, format: JSON }) {
+    batch {
+      id
+      status
+    }
+  }
+}
+`;
+
+const watchBatch = `# Step 4: follow a batch until it succeeds or fails. The current
+# state comes first, then every change.
+subscription WatchBatch($id: ID!) {
+  batchStatus(id: $id) {
+    previousStatus
+    batch {
+      id
+      status
+      metrics {
+        recordsRead
+        recordsWritten
+        failedRecordCount
+      }
+      errors {
+        code
+        description
+      }
+    }
+  }
+}
+`;
+
+const readBack = `# Step 5: read the ingested records back.
+query ReadLoyaltyDataset($datasetId: ID!) {
+  dataset(id: $datasetId) {
+    name
+    lastBatch {
+      id
+      status
+    }
+    rows(limit: 10)
+  }
+}
+`;
+
+function variables(values: Record<string, string>): string {
+  return JSON.stringify(values, null, 2);
+}
+
+export function exampleTabs(headers: string): TabDefinition[] {
+  return [
+    { query: lookUpSchema, headers },
+    { query: createDataset, variables: variables({ schemaId: 'the id of the schema from the first tab' }), headers },
+    { query: createBatch, variables: variables({ datasetId: 'the id of the dataset from the second tab' }), headers },
+    { query: watchBatch, variables: variables({ id: 'the id of a batch' }), headers },
+    { query: readBack, variables: variables({ datasetId: 'the id of the dataset' }), headers },
+  ];
+}
