@@ -1,0 +1,338 @@
+// The one place where the client speaks HTTP: the Platform headers, explicit
+// timeouts, retries of idempotent calls (with backoff, jitter and
+// Retry-After), one token refresh on a 401, error mapping, and the rule that
+// every response body is read or dumped so the keep-alive socket goes back to
+// the pool.
+//
+// Hot path: everything that does not depend on the call is computed in
+// createHttp; a successful call allocates its header list, the undici
+// request and its result, and nothing else (the onCall record only when a
+// listener is set).
+import type { Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import type { AuthStrategy, Credentials } from './auth.ts';
+import { PlatformError, RETRY_STATUSES, fromResponse, fromTransportError, type PlatformApi, type ResponseHeaders } from './errors.ts';
+import type { PlatformScope } from './types.ts';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface TimeoutOptions {
+  /** Time to open a TCP/TLS connection. Applied where the pools are created (index.ts). @default 10_000 // 10 seconds */
+  readonly connect?: number;
+  /** Time from the last byte sent to the response headers. The Platform is slow on large Catalog queries. @default 30_000 // 30 seconds */
+  readonly headers?: number;
+  /** Longest pause between two chunks of a response body. @default 30_000 // 30 seconds */
+  readonly body?: number;
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included; 1 turns retries off. @default 4 */
+  readonly maxAttempts?: number;
+  /** First backoff delay; doubles per retry, with jitter. @default 200 // ms */
+  readonly baseDelayMs?: number;
+  /** Cap of one backoff delay. @default 5_000 // 5 seconds */
+  readonly maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited for: the error surfaces with `retryAfterSeconds`. @default 30_000 // 30 seconds */
+  readonly maxRetryAfterMs?: number;
+}
+
+/** One upstream call (one attempt), for metrics and for counting in tests. */
+export interface CallInfo {
+  readonly api: PlatformApi;
+  readonly method: HttpMethod;
+  /** The route template, low cardinality: '/dataSets/{id}'. */
+  readonly route: string;
+  /** undefined when no response arrived (timeout, network). */
+  readonly status: number | undefined;
+  readonly durationMs: number;
+  /** 1 for the first try. */
+  readonly attempt: number;
+}
+
+export type OnCall = (info: CallInfo) => void;
+
+export type RequestBody = string | Buffer | Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+export interface HttpRequest {
+  readonly api: PlatformApi;
+  readonly method: HttpMethod;
+  /** Below the base URL, query string included, already percent-encoded: '/data/foundation/catalog/dataSets/abc'. */
+  readonly path: string;
+  /** The route template for CallInfo: '/dataSets/{id}'. */
+  readonly route: string;
+  /** Who calls and where; absent only for calls that carry no Platform headers (IMS). */
+  readonly scope?: PlatformScope;
+  /** Extra headers, lower-case names (accept, content-type, content-range, if-match). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: RequestBody;
+  /**
+   * Whether the call may be sent again after a transient failure (429, 5xx,
+   * timeout, reset). Only for calls that are safe to repeat and whose body
+   * can be sent again: a streamed body never is, whatever this says.
+   * @default true for GET and HEAD, false otherwise
+   */
+  readonly idempotent?: boolean;
+  /** A 404 resolves to null instead of throwing. @default false */
+  readonly nullOn404?: boolean;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What a body reader gets: the status, the headers, and the body it must consume. */
+export type ResponseData = Dispatcher.ResponseData;
+
+/** Consumes a 2xx response body into a value. Runs inside the retry loop, so a body timeout of an idempotent call is retried. */
+export type BodyReader<T> = (response: ResponseData) => Promise<T>;
+
+export interface ResponseMeta {
+  readonly status: number;
+  readonly headers: ResponseHeaders;
+}
+
+export interface Http {
+  /** Sends a call; a 2xx body goes to `read`, anything else becomes a PlatformError (or null on 404 with nullOn404). */
+  request<T>(req: HttpRequest, read: BodyReader<T>): Promise<T>;
+  /** 2xx → the parsed JSON (undefined for an empty body). */
+  json<T>(req: HttpRequest): Promise<T>;
+  /** As json, but a 404 gives null. */
+  jsonOrNull<T>(req: HttpRequest): Promise<T | null>;
+  /** 2xx → status and headers; the body is dumped. */
+  empty(req: HttpRequest): Promise<ResponseMeta>;
+  /** 2xx → the whole body, refusing more than maxBytes. */
+  bytes(req: HttpRequest, maxBytes: number): Promise<Buffer>;
+}
+
+export interface HttpOptions {
+  /** Origin plus an optional path prefix: 'https://platform.adobe.io' or 'http://127.0.0.1:4010'. */
+  readonly baseUrl: string;
+  /** Sends the requests: a Pool for baseUrl's origin, an Agent, or a MockAgent in tests. */
+  readonly dispatcher: Dispatcher;
+  /** Supplies Authorization and x-api-key; null for calls that carry no Platform headers (IMS). */
+  readonly auth: AuthStrategy | null;
+  readonly timeouts?: TimeoutOptions;
+  readonly retry?: RetryOptions;
+  readonly onCall?: OnCall;
+  /** Jitter source, for tests. @default Math.random */
+  readonly random?: () => number;
+  /** Timer used for backoff, for tests. @default a setTimeout-based sleep */
+  readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+}
+
+/** Error bodies larger than this are cut; they are for messages, not for data. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+export const DEFAULT_TIMEOUTS = { connect: 10_000, headers: 30_000, body: 30_000 } as const;
+export const DEFAULT_RETRY = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 } as const;
+
+function isReplayable(body: RequestBody | undefined): boolean {
+  return body === undefined || typeof body === 'string' || body instanceof Uint8Array;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Reads an error body up to MAX_ERROR_BODY bytes; the rest is discarded with the socket. */
+async function readErrorBody(body: ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    chunks.push(buf);
+    size += buf.length;
+    if (size >= MAX_ERROR_BODY) break;
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8');
+}
+
+export const readJson: BodyReader<unknown> = async (response) => {
+  const text = await response.body.text();
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+};
+
+const readEmpty: BodyReader<ResponseMeta> = async (response) => {
+  await response.body.dump();
+  return { status: response.statusCode, headers: response.headers };
+};
+
+/** Reads a whole body, failing early on a Content-Length or a byte count above maxBytes. */
+export function readBytes(maxBytes: number, api: PlatformApi): BodyReader<Buffer> {
+  return async (response) => {
+    const declared = Number(response.headers['content-length']);
+    const tooLarge = () =>
+      new PlatformError(`The file is larger than the download limit of ${maxBytes} bytes`, {
+        kind: 'http',
+        api,
+        status: 413,
+        title: 'PayloadTooLarge',
+        detail: `more than ${maxBytes} bytes`,
+      });
+    if (declared > maxBytes) {
+      response.body.destroy();
+      throw tooLarge();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(buf);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  };
+}
+
+function splitBaseUrl(baseUrl: string): { origin: string; prefix: string } {
+  const url = new URL(baseUrl);
+  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+}
+
+export function createHttp(options: HttpOptions): Http {
+  const { dispatcher, auth, onCall } = options;
+  const { origin, prefix } = splitBaseUrl(options.baseUrl);
+  const headersTimeout = options.timeouts?.headers ?? DEFAULT_TIMEOUTS.headers;
+  const bodyTimeout = options.timeouts?.body ?? DEFAULT_TIMEOUTS.body;
+  const maxAttempts = Math.max(1, options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts);
+  const baseDelayMs = options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
+  const maxDelayMs = options.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+  const maxRetryAfterMs = options.retry?.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? abortableSleep;
+  const now = onCall ? () => performance.now() : () => 0;
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, so retries of many callers spread out. */
+  function backoffMs(retry: number): number {
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1));
+    return ceiling / 2 + random() * (ceiling / 2);
+  }
+
+  function headersFor(req: HttpRequest, credentials: Credentials | null): string[] {
+    const list: string[] = [];
+    if (credentials && req.scope) {
+      list.push(
+        'authorization', credentials.authorization,
+        'x-api-key', credentials.apiKey,
+        'x-gw-ims-org-id', req.scope.orgId,
+        'x-sandbox-name', req.scope.sandbox,
+      );
+      if (req.scope.traceparent) list.push('traceparent', req.scope.traceparent);
+    }
+    const extra = req.headers;
+    if (extra) for (const name in extra) list.push(name, extra[name]!);
+    return list;
+  }
+
+  function report(req: HttpRequest, status: number | undefined, started: number, attempt: number): void {
+    onCall?.({ api: req.api, method: req.method, route: req.route, status, durationMs: now() - started, attempt });
+  }
+
+  async function request<T>(req: HttpRequest, read: BodyReader<T>): Promise<T> {
+    const replayable = isReplayable(req.body);
+    const retryable = replayable && (req.idempotent ?? (req.method === 'GET' || req.method === 'HEAD'));
+    let transientRetries = 0;
+    let refreshedAuth = false;
+
+    for (let attempt = 1; ; attempt++) {
+      let credentials: Credentials | null = null;
+      if (auth && req.scope) {
+        const pending = auth.credentials(req.scope);
+        credentials = isPromise(pending) ? await pending : pending;
+      }
+      const started = now();
+      let response: ResponseData;
+      try {
+        response = await dispatcher.request({
+          origin,
+          path: prefix + req.path,
+          method: req.method,
+          headers: headersFor(req, credentials),
+          // undici sends async iterables too; its types only list Readable.
+          body: (req.body ?? null) as string | Uint8Array | Readable | null,
+          headersTimeout,
+          bodyTimeout,
+          signal: req.signal,
+        });
+      } catch (error) {
+        report(req, undefined, started, attempt);
+        const failure = fromTransportError(error, req.api);
+        if (!failure) throw error;
+        if (retryable && transientRetries + 1 < maxAttempts && !req.signal?.aborted) {
+          transientRetries++;
+          await sleep(backoffMs(transientRetries), req.signal);
+          continue;
+        }
+        throw failure;
+      }
+
+      const status = response.statusCode;
+      if (status >= 200 && status < 300) {
+        try {
+          const value = await read(response);
+          report(req, status, started, attempt);
+          return value;
+        } catch (error) {
+          report(req, status, started, attempt);
+          if (!response.body.destroyed) response.body.destroy();
+          // A reader's own verdict (a download over its limit) is final; only transport failures retry.
+          const failure = error instanceof PlatformError ? null : fromTransportError(error, req.api);
+          if (!failure) throw error;
+          if (retryable && transientRetries + 1 < maxAttempts && !req.signal?.aborted) {
+            transientRetries++;
+            await sleep(backoffMs(transientRetries), req.signal);
+            continue;
+          }
+          throw failure;
+        }
+      }
+
+      if (status === 404 && req.nullOn404) {
+        await response.body.dump();
+        report(req, status, started, attempt);
+        return null as T;
+      }
+
+      const text = await readErrorBody(response.body).catch(() => '');
+      report(req, status, started, attempt);
+      const failure = fromResponse(status, text, response.headers, req.api);
+
+      // A 401 never reached the service, so even a create may be sent again,
+      // once, when the strategy has a fresher token to offer.
+      if (status === 401 && replayable && !refreshedAuth && credentials && auth?.invalidate(credentials)) {
+        refreshedAuth = true;
+        continue;
+      }
+      if (retryable && RETRY_STATUSES.has(status) && transientRetries + 1 < maxAttempts) {
+        const retryAfterMs = failure.retryAfterSeconds === undefined ? undefined : failure.retryAfterSeconds * 1000;
+        if (retryAfterMs === undefined || retryAfterMs <= maxRetryAfterMs) {
+          transientRetries++;
+          await sleep(retryAfterMs ?? backoffMs(transientRetries), req.signal);
+          continue;
+        }
+      }
+      throw failure;
+    }
+  }
+
+  return {
+    request,
+    json: <T>(req: HttpRequest) => request(req, readJson as BodyReader<T>),
+    jsonOrNull: <T>(req: HttpRequest) => request(req.nullOn404 ? req : { ...req, nullOn404: true }, readJson as BodyReader<T | null>),
+    empty: (req: HttpRequest) => request(req, readEmpty),
+    bytes: (req: HttpRequest, maxBytes: number) => request(req, readBytes(maxBytes, req.api)),
+  };
+}

@@ -1,0 +1,267 @@
+// Batch Ingestion (platform-api.md §4): create a batch, stream files into
+// it, complete it. A file goes up in one PUT when its size is known and
+// within the small-file limit; otherwise through the large-file protocol
+// (INITIALIZE, PATCH parts with Content-Range, COMPLETE), holding at most
+// one part in memory. A file of unknown size is read up to one part first:
+// if the stream ends there (and within the small-file limit) those bytes go
+// up in one PUT, else they become the first part.
+import { createHash, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { CallOptions, IngestionApi, UploadResult, UploadSource } from './client.ts';
+import type { Http, HttpRequest } from './http.ts';
+import type { Batch, PlatformScope } from './types.ts';
+
+const BASE = '/data/foundation/import';
+
+const JSON_BODY = { 'content-type': 'application/json', accept: 'application/json' } as const;
+const ACCEPT_JSON = { accept: 'application/json' } as const;
+const OCTETS = 'application/octet-stream';
+
+export interface IngestionOptions {
+  /** Files above this size use the large-file protocol. @default 256 * 1024 * 1024 // 256 MiB, the Platform's single-PUT limit */
+  readonly smallFileLimit?: number;
+  /** Bytes per PATCH of the large-file protocol, and the memory one upload holds. @default 64 * 1024 * 1024 // 64 MiB */
+  readonly partSize?: number;
+}
+
+export const DEFAULT_SMALL_FILE_LIMIT = 256 * 1024 * 1024;
+export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
+/** The Platform's largest PATCH chunk (platform-api.md §4.4). */
+export const MAX_PART_SIZE = 512_000_000;
+
+/** A file path keeps its folders (`part=a/file.parquet`); each segment is percent-encoded. */
+export function encodeFilePath(fileName: string): string {
+  return fileName.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The Content-Range of one part: inclusive offsets, with the total when it is known. */
+export function contentRange(first: number, length: number, total: number | undefined): string {
+  return `bytes ${first}-${first + length - 1}${total === undefined ? '' : `/${total}`}`;
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TypeError('upload streams must produce bytes');
+}
+
+/**
+ * Cuts a stream into parts of `partSize` bytes (the last one shorter) and
+ * tells, with each part, whether it is the last: it reads one chunk ahead
+ * to know, so memory stays at one part plus one chunk.
+ */
+export class PartReader {
+  private readonly iterator: AsyncIterator<unknown>;
+  private pending: Buffer | null = null;
+  private ended = false;
+  private finished = false;
+
+  constructor(
+    stream: Readable | AsyncIterable<unknown>,
+    private readonly partSize: number,
+  ) {
+    this.iterator = stream[Symbol.asyncIterator]();
+  }
+
+  /** Reads the next non-empty chunk into `pending`, or marks the end. */
+  private async pull(): Promise<void> {
+    while (!this.pending && !this.ended) {
+      const result = await this.iterator.next();
+      if (result.done) this.ended = true;
+      else {
+        const chunk = toBuffer(result.value);
+        if (chunk.length > 0) this.pending = chunk;
+      }
+    }
+  }
+
+  /** The next part; null once the stream is exhausted (an empty stream gives one empty, last part). */
+  async next(): Promise<{ part: Buffer; last: boolean } | null> {
+    if (this.finished) return null;
+    const chunks: Buffer[] = [];
+    let filled = 0;
+    while (filled < this.partSize) {
+      await this.pull();
+      const pending = this.pending;
+      if (!pending) break;
+      const take = Math.min(this.partSize - filled, pending.length);
+      chunks.push(take === pending.length ? pending : pending.subarray(0, take));
+      this.pending = take === pending.length ? null : pending.subarray(take);
+      filled += take;
+    }
+    await this.pull();
+    const last = this.ended && !this.pending;
+    if (last) this.finished = true;
+    return { part: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, filled), last };
+  }
+
+  /** Stops reading early (an error elsewhere): releases the source. */
+  async cancel(): Promise<void> {
+    this.ended = true;
+    this.finished = true;
+    this.pending = null;
+    await this.iterator.return?.();
+  }
+}
+
+async function* hashing(stream: Readable, hash: Hash, counter: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) {
+    const buf = toBuffer(chunk);
+    hash.update(buf);
+    counter.bytes += buf.length;
+    yield buf;
+  }
+}
+
+export interface IngestionClient extends IngestionApi {
+  readonly smallFileLimit: number;
+  readonly partSize: number;
+}
+
+type CreateBatchBody = Parameters<IngestionApi['createBatch']>[0];
+
+class ScopedIngestion implements IngestionClient {
+  constructor(
+    private readonly http: Http,
+    private readonly scope: PlatformScope,
+    readonly smallFileLimit: number,
+    readonly partSize: number,
+  ) {}
+
+  private call(method: HttpRequest['method'], path: string, route: string, opts: CallOptions | undefined, extra?: Partial<HttpRequest>): HttpRequest {
+    return { api: 'ingestion', method, path: BASE + path, route, scope: this.scope, headers: ACCEPT_JSON, signal: opts?.signal, ...extra };
+  }
+
+  createBatch(body: CreateBatchBody, opts?: CallOptions): Promise<Batch> {
+    // The Platform's field is partialIngestionPercent; accept the longer spelling too.
+    const { partialIngestionPercentage, ...rest } = body;
+    const wire = partialIngestionPercentage !== undefined && rest.partialIngestionPercent === undefined
+      ? { ...rest, partialIngestionPercent: partialIngestionPercentage }
+      : rest;
+    // A create is never retried: a lost response may have created a batch, and a second try would make another.
+    return this.http.json<Batch>(this.call('POST', '/batches', '/batches', opts, { headers: JSON_BODY, body: JSON.stringify(wire), idempotent: false }));
+  }
+
+  async uploadFile(batchId: string, datasetId: string, fileName: string, source: UploadSource, opts?: CallOptions): Promise<UploadResult> {
+    if (fileName === '' || fileName.startsWith('/') || fileName.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+      throw new TypeError(`Invalid file name for a batch upload: ${JSON.stringify(fileName)}`);
+    }
+    if (source.size !== undefined && !(Number.isSafeInteger(source.size) && source.size >= 0)) {
+      throw new TypeError(`Invalid upload size: ${source.size}`);
+    }
+    const filePath = `/batches/${encodeURIComponent(batchId)}/datasets/${encodeURIComponent(datasetId)}/files/${encodeFilePath(fileName)}`;
+    if (source.size !== undefined && source.size <= this.smallFileLimit) {
+      return this.putStream(filePath, fileName, source.stream, source.size, opts);
+    }
+    const reader = new PartReader(source.stream, this.partSize);
+    try {
+      if (source.size === undefined) {
+        const first = await reader.next();
+        const bytes = first?.part ?? Buffer.alloc(0);
+        if (first === null || (first.last && bytes.length <= this.smallFileLimit)) {
+          return await this.putBuffer(filePath, fileName, bytes, opts);
+        }
+        return await this.uploadLarge(filePath, fileName, reader, first, undefined, opts);
+      }
+      return await this.uploadLarge(filePath, fileName, reader, null, source.size, opts);
+    } catch (error) {
+      await reader.cancel().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** One PUT with the source as the body. Not retried: a stream cannot be sent twice. */
+  private async putStream(filePath: string, fileName: string, stream: Readable, size: number, opts: CallOptions | undefined): Promise<UploadResult> {
+    const hash = createHash('sha256');
+    const counter = { bytes: 0 };
+    await this.http.empty(
+      this.call('PUT', filePath, '/batches/{id}/datasets/{id}/files/{path}', opts, {
+        headers: { 'content-type': OCTETS, 'content-length': String(size), accept: 'application/json' },
+        body: hashing(stream, hash, counter),
+        idempotent: false,
+      }),
+    );
+    return { fileName, bytes: counter.bytes, sha256: hash.digest('hex'), protocol: 'single' };
+  }
+
+  /** One PUT of bytes in memory: replayable, so a PUT (idempotent: it replaces the file) may be retried. */
+  private async putBuffer(filePath: string, fileName: string, bytes: Buffer, opts: CallOptions | undefined): Promise<UploadResult> {
+    await this.http.empty(
+      this.call('PUT', filePath, '/batches/{id}/datasets/{id}/files/{path}', opts, {
+        headers: { 'content-type': OCTETS, accept: 'application/json' },
+        body: bytes,
+        idempotent: true,
+      }),
+    );
+    return { fileName, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), protocol: 'single' };
+  }
+
+  private async uploadLarge(
+    filePath: string,
+    fileName: string,
+    reader: PartReader,
+    firstPart: { part: Buffer; last: boolean } | null,
+    total: number | undefined,
+    opts: CallOptions | undefined,
+  ): Promise<UploadResult> {
+    const route = '/batches/{id}/datasets/{id}/files/{path}';
+    await this.http.empty(this.call('POST', `${filePath}?action=INITIALIZE`, `${route}?action=INITIALIZE`, opts, { idempotent: false }));
+    const hash = createHash('sha256');
+    let offset = 0;
+    let next = firstPart ?? (await reader.next());
+    while (next && next.part.length > 0) {
+      const { part } = next;
+      if (total !== undefined && offset + part.length > total) {
+        throw new RangeError(`The upload stream has more than the ${total} bytes announced`);
+      }
+      hash.update(part);
+      await this.http.empty(
+        this.call('PATCH', filePath, route, opts, {
+          headers: { 'content-type': OCTETS, 'content-range': contentRange(offset, part.length, total), accept: 'application/json' },
+          body: part,
+          // The part is in memory and names its range: sending it again writes the same bytes to the same place.
+          idempotent: true,
+        }),
+      );
+      offset += part.length;
+      if (next.last) break;
+      next = await reader.next();
+    }
+    if (total !== undefined && offset !== total) {
+      throw new RangeError(`The upload stream ended after ${offset} of the ${total} bytes announced`);
+    }
+    await this.http.empty(this.call('POST', `${filePath}?action=COMPLETE`, `${route}?action=COMPLETE`, opts, { idempotent: false }));
+    return { fileName, bytes: offset, sha256: hash.digest('hex'), protocol: 'large' };
+  }
+
+  async completeBatch(batchId: string, opts?: CallOptions): Promise<void> {
+    // COMPLETE is documented as safe to repeat: an accepted batch answers success again.
+    await this.http.empty(this.call('POST', `/batches/${encodeURIComponent(batchId)}?action=COMPLETE`, '/batches/{id}?action=COMPLETE', opts, { idempotent: true }));
+  }
+
+  async abortBatch(batchId: string, opts?: CallOptions): Promise<void> {
+    // Not repeated: a second ABORT after a lost answer would report an error about an already aborted batch.
+    await this.http.empty(this.call('POST', `/batches/${encodeURIComponent(batchId)}?action=ABORT`, '/batches/{id}?action=ABORT', opts, { idempotent: false }));
+  }
+}
+
+export interface ResolvedIngestionOptions {
+  readonly smallFileLimit: number;
+  readonly partSize: number;
+}
+
+/** Applies the defaults and checks the limits once, when the client is created. */
+export function resolveIngestionOptions(options: IngestionOptions = {}): ResolvedIngestionOptions {
+  const smallFileLimit = options.smallFileLimit ?? DEFAULT_SMALL_FILE_LIMIT;
+  const partSize = options.partSize ?? DEFAULT_PART_SIZE;
+  if (!(Number.isSafeInteger(partSize) && partSize > 0 && partSize <= MAX_PART_SIZE)) {
+    throw new RangeError(`partSize must be an integer between 1 and ${MAX_PART_SIZE}`);
+  }
+  if (!(Number.isSafeInteger(smallFileLimit) && smallFileLimit >= 0)) throw new RangeError('smallFileLimit must be a non-negative integer');
+  return { smallFileLimit, partSize };
+}
+
+export function createIngestionApi(http: Http, scope: PlatformScope, options: ResolvedIngestionOptions = resolveIngestionOptions()): IngestionClient {
+  return new ScopedIngestion(http, scope, options.smallFileLimit, options.partSize);
+}
