@@ -1,0 +1,66 @@
+// File uploads: the multipart part's stream goes straight to the platform
+// client, which picks one PUT or the large-file protocol; nothing is buffered
+// whole here. `ingestFiles` is the tutorial in one call: create, upload each
+// file in order, complete.
+import type { UploadResult } from '../src/platform/client.ts';
+import type { GatewayContext } from '../src/gateway/context.ts';
+import type { Resolvers, UploadedFile } from '../src/generated/resolvers-types.ts';
+import type { UploadValue } from '../src/gateway/upload-types.ts';
+import { badUserInput } from '../src/gateway/errors.ts';
+import { createBatchBody, datasetIdOf, reloadBatch } from './batches.ts';
+
+function hasControlOrBackslash(name: string): boolean {
+  for (const char of name) if (char.charCodeAt(0) < 0x20 || char === '\\') return true;
+  return false;
+}
+
+/** A name inside the batch: relative, no `..` segments, no control characters. */
+function checkFileName(name: string): string {
+  const segments = name.split('/');
+  if (name === '' || name.length > 1_024 || name.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..') || hasControlOrBackslash(name)) {
+    throw badUserInput(`${JSON.stringify(name)} is not a usable file name: use a relative name without '..' segments`);
+  }
+  return name;
+}
+
+function uploadedFile(result: UploadResult): UploadedFile {
+  return { fileName: result.fileName, bytes: result.bytes, sha256: result.sha256, protocol: result.protocol === 'large' ? 'LARGE' : 'SINGLE' };
+}
+
+async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, fileName?: string | null): Promise<UploadResult> {
+  const file = await upload;
+  const name = checkFileName(fileName ?? file.filename);
+  return ctx.platform.ingestion.uploadFile(batchId, datasetId, name, { stream: file.createReadStream() });
+}
+
+export const uploadResolvers: Resolvers = {
+  Mutation: {
+    uploadBatchFile: async (_root, { input }, ctx) => {
+      const batch = await ctx.loaders.batch.load(input.batchId);
+      const datasetId = datasetIdOf(batch);
+      if (!datasetId) throw badUserInput(`batch ${input.batchId} is not related to a dataset`);
+      const result = await sendFile(ctx, batch.id, datasetId, input.file, input.fileName);
+      return { batch, file: uploadedFile(result) };
+    },
+
+    ingestFiles: async (_root, { input }, ctx) => {
+      if (input.files.length === 0) throw badUserInput('"files" must hold at least one file');
+      const body = createBatchBody(input.datasetId, input);
+      await ctx.loaders.dataset.load(input.datasetId);
+      const batch = await ctx.platform.ingestion.createBatch(body);
+      const files: UploadedFile[] = [];
+      try {
+        // In order: the parts arrive one after the other on one request stream.
+        for (const upload of input.files) files.push(uploadedFile(await sendFile(ctx, batch.id, input.datasetId, upload)));
+        await ctx.platform.ingestion.completeBatch(batch.id);
+      } catch (error) {
+        // Leave no half-filled batch behind; the original error is what the client needs.
+        await ctx.platform.ingestion.abortBatch(batch.id).catch((abortError: unknown) => {
+          ctx.logger.warn({ batchId: batch.id, err: abortError }, 'could not abort a failed ingestFiles batch');
+        });
+        throw error;
+      }
+      return { batch: await reloadBatch(batch.id, ctx), files };
+    },
+  },
+};

@@ -1,0 +1,227 @@
+// Every gateway setting, read from the environment in one place (the only
+// reader of process.env in the gateway), validated once with messages that
+// name the variable, then frozen. docs/configuration.md documents each one.
+import { isIP } from 'node:net';
+
+export type AuthMode = 'pass-through' | 'oauth' | 'static';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface GatewayConfig {
+  /** PORT. @default 4000 */
+  readonly port: number;
+  /** HOST. @default '127.0.0.1' */
+  readonly host: string;
+  /** PLATFORM_BASE_URL. @default 'https://platform.adobe.io' */
+  readonly platformBaseUrl: string;
+  /** IMS_URL. @default 'https://ims-na1.adobelogin.com' */
+  readonly imsUrl: string;
+  /** AUTH_MODE. @default 'oauth' with AEP_CLIENT_ID, 'static' with AEP_ACCESS_TOKEN, else 'pass-through' */
+  readonly authMode: AuthMode;
+  /** AEP_CLIENT_ID (oauth; also the default x-api-key). */
+  readonly clientId: string | undefined;
+  /** AEP_CLIENT_SECRET (oauth). */
+  readonly clientSecret: string | undefined;
+  /** IMS_SCOPE (oauth). @default the AEP scope list */
+  readonly imsScope: string;
+  /** AEP_ORG_ID (oauth and static). */
+  readonly orgId: string | undefined;
+  /** AEP_ACCESS_TOKEN (static). */
+  readonly accessToken: string | undefined;
+  /** AEP_API_KEY (static; oauth uses it when set). @default AEP_CLIENT_ID */
+  readonly apiKey: string | undefined;
+  /** GATEWAY_API_KEYS: the keys clients present in oauth and static modes. @default [] */
+  readonly gatewayApiKeys: readonly string[];
+  /** GATEWAY_OPEN: oauth/static without gateway keys, on a loopback HOST and outside production only. @default false */
+  readonly open: boolean;
+  /** DEFAULT_SANDBOX: the sandbox of requests without x-sandbox-name. @default 'prod' */
+  readonly defaultSandbox: string;
+  /** SMALL_FILE_LIMIT: files above it use the large-file protocol. @default 256 MiB */
+  readonly smallFileLimit: number;
+  /** UPLOAD_PART_SIZE: part size of the large-file protocol (the memory bound per upload). @default 64 MiB */
+  readonly uploadPartSize: number;
+  /** MAX_FILE_SIZE: largest file a multipart request may carry. @default 10 GiB */
+  readonly maxFileSize: number;
+  /** MAX_FILES: most files in one multipart request. @default 20 */
+  readonly maxFiles: number;
+  /** MAX_BODY_SIZE: largest JSON request body. @default 1 MiB */
+  readonly maxBodySize: number;
+  /** UPSTREAM_TIMEOUT_MS: headers/body timeout of each upstream call. @default 30000 */
+  readonly upstreamTimeoutMs: number;
+  /** READINESS_CACHE_MS: how long /readyz reuses its last upstream check. @default 5000 */
+  readonly readinessCacheMs: number;
+  /** LOG_LEVEL. @default 'info' ('silent' under NODE_ENV=test) */
+  readonly logLevel: LogLevel;
+  /** NODE_ENV=production. @default false */
+  readonly production: boolean;
+  /** PLAYGROUND: serve GraphiQL and the upload page, and answer introspection. @default true, false with NODE_ENV=production */
+  readonly playground: boolean;
+  /** DEBUG_ERRORS: put original messages and stack traces of masked errors in responses. Refused in production. @default false */
+  readonly debugErrors: boolean;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The scope string of an AEP OAuth Server-to-Server credential. */
+export const AEP_IMS_SCOPE = 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext';
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const GIB = 1024 * MIB;
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: KIB, kb: KIB, kib: KIB, m: MIB, mb: MIB, mib: MIB, g: GIB, gb: GIB, gib: GIB };
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const AUTH_MODES: readonly AuthMode[] = ['pass-through', 'oauth', 'static'];
+const SANDBOX_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid gateway configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the environment; throws a ConfigError listing every problem at once. */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const size = (name: string, fallback: number, min: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
+    const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+    if (!match || unit === undefined) {
+      problems.push(`${name} must be a byte count such as 1048576, 512kb, 64mb or 2gb, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    const value = Number(match[1]) * unit;
+    if (!Number.isSafeInteger(value) || value < min) {
+      problems.push(`${name} must be at least ${min} bytes, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const flag = (name: string, fallback = false): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+    return false;
+  };
+
+  const url = (name: string, fallback: string): string => {
+    const raw = read(name) ?? fallback;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+  };
+
+  const production = read('NODE_ENV') === 'production';
+  const clientId = read('AEP_CLIENT_ID');
+  const clientSecret = read('AEP_CLIENT_SECRET');
+  const orgId = read('AEP_ORG_ID');
+  const accessToken = read('AEP_ACCESS_TOKEN');
+  const apiKey = read('AEP_API_KEY') ?? clientId;
+
+  const modeRaw = read('AUTH_MODE');
+  let authMode: AuthMode = clientId ? 'oauth' : accessToken ? 'static' : 'pass-through';
+  if (modeRaw !== undefined) {
+    if ((AUTH_MODES as readonly string[]).includes(modeRaw)) authMode = modeRaw as AuthMode;
+    else problems.push(`AUTH_MODE must be one of ${AUTH_MODES.join(', ')}, got ${JSON.stringify(modeRaw)}`);
+  }
+  if (authMode === 'oauth') {
+    for (const [name, value] of [['AEP_CLIENT_ID', clientId], ['AEP_CLIENT_SECRET', clientSecret], ['AEP_ORG_ID', orgId]] as const) {
+      if (!value) problems.push(`${name} is required with AUTH_MODE=oauth`);
+    }
+  }
+  if (authMode === 'static') {
+    for (const [name, value] of [['AEP_ACCESS_TOKEN', accessToken], ['AEP_API_KEY (or AEP_CLIENT_ID)', apiKey], ['AEP_ORG_ID', orgId]] as const) {
+      if (!value) problems.push(`${name} is required with AUTH_MODE=static`);
+    }
+  }
+
+  const host = read('HOST') ?? '127.0.0.1';
+  const gatewayApiKeys = (read('GATEWAY_API_KEYS') ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  const open = flag('GATEWAY_OPEN');
+  if (open && production) problems.push('GATEWAY_OPEN is for local development and is refused with NODE_ENV=production');
+  if (open && !isLoopback(host)) problems.push(`GATEWAY_OPEN needs a loopback HOST (127.0.0.1, ::1 or localhost), got ${JSON.stringify(host)}`);
+  if (authMode !== 'pass-through' && !open && gatewayApiKeys.length === 0) {
+    problems.push(`GATEWAY_API_KEYS is required with AUTH_MODE=${authMode}: the gateway holds Platform credentials, so clients must present a gateway key (or set GATEWAY_OPEN=true for local development)`);
+  }
+  if (gatewayApiKeys.some((key) => key.length < 16)) problems.push('GATEWAY_API_KEYS entries must be at least 16 characters long');
+
+  const defaultSandbox = read('DEFAULT_SANDBOX') ?? 'prod';
+  if (!SANDBOX_NAME.test(defaultSandbox)) problems.push(`DEFAULT_SANDBOX must be a sandbox name (lower-case letters, digits, hyphens), got ${JSON.stringify(defaultSandbox)}`);
+
+  const logLevelRaw = read('LOG_LEVEL') ?? (read('NODE_ENV') === 'test' ? 'silent' : 'info');
+  let logLevel: LogLevel = 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel;
+  else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevelRaw)}`);
+
+  const debugErrors = flag('DEBUG_ERRORS');
+  if (debugErrors && production) problems.push('DEBUG_ERRORS is refused with NODE_ENV=production: it puts stack traces in responses');
+
+  const smallFileLimit = size('SMALL_FILE_LIMIT', 256 * MIB, 1);
+  const uploadPartSize = size('UPLOAD_PART_SIZE', 64 * MIB, 1);
+  if (uploadPartSize > 512_000_000) problems.push('UPLOAD_PART_SIZE must not exceed 512000000 bytes (the Platform\'s largest chunk)');
+
+  const config: GatewayConfig = {
+    port: integer('PORT', 4000, 0, 65_535),
+    host,
+    platformBaseUrl: url('PLATFORM_BASE_URL', 'https://platform.adobe.io'),
+    imsUrl: url('IMS_URL', 'https://ims-na1.adobelogin.com'),
+    authMode,
+    clientId,
+    clientSecret,
+    imsScope: read('IMS_SCOPE') ?? AEP_IMS_SCOPE,
+    orgId,
+    accessToken,
+    apiKey,
+    gatewayApiKeys: Object.freeze(gatewayApiKeys),
+    open,
+    defaultSandbox,
+    smallFileLimit,
+    uploadPartSize,
+    maxFileSize: size('MAX_FILE_SIZE', 10 * GIB, 1),
+    maxFiles: integer('MAX_FILES', 20, 1, 1_500),
+    maxBodySize: size('MAX_BODY_SIZE', MIB, 1_024),
+    upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    readinessCacheMs: integer('READINESS_CACHE_MS', 5_000, 0, 600_000),
+    logLevel,
+    production,
+    playground: flag('PLAYGROUND', !production),
+    debugErrors,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export function isSandboxName(value: string): boolean {
+  return SANDBOX_NAME.test(value);
+}

@@ -1,0 +1,95 @@
+// Per-request DataLoaders: every lookup of a dataset, batch or schema made
+// while resolving one operation goes through these, so a page of 100 datasets
+// with their schemas and last batches costs one Catalog call for the batches
+// and one Registry call per distinct schema, not one per row.
+//
+// The DataLoader contract: the batch function returns one value per key, in
+// key order, with an Error (NOT_FOUND) in the slot of a missing key. Resolvers
+// of nullable fields turn those into null with `loadOrNull`; mutations `prime`
+// what they created and `clear` what they changed.
+import DataLoader from 'dataloader';
+import type { ScopedPlatform } from '../platform/client.ts';
+import type { Batch, DataSet, XdmSchema } from '../platform/types.ts';
+import { isNotFound, notFound } from './errors.ts';
+
+/** The Catalog's largest multi-id lookup. */
+export const CATALOG_MAX_IDS = 100;
+
+export interface Loaders {
+  /** Catalog datasets by id (multi-id lookup, up to 100 ids a call). */
+  readonly dataset: DataLoader<string, DataSet>;
+  /** Catalog batches by id (multi-id lookup, up to 100 ids a call). */
+  readonly batch: DataLoader<string, Batch>;
+  /** Resolved (xed-full) schemas by `$id` or `meta:altId`; both spellings of one schema share one call. */
+  readonly schema: DataLoader<string, XdmSchema>;
+  /** The last batch of a dataset object (from its `lastBatchId`), null when it has none; batched through `batch`. */
+  readonly lastBatch: DataLoader<DataSet, Batch | null, string>;
+}
+
+/**
+ * `https://ns.adobe.com/aeplocal/schemas/abc` and `_aeplocal.schemas.abc` name
+ * the same schema (platform-api.md §2.1): one cache key for both.
+ */
+export function schemaKey(id: string): string {
+  const match = /^https?:\/\/ns\.adobe\.com\/(.+)$/.exec(id);
+  return match ? `_${match[1]!.replace(/\//g, '.')}` : id;
+}
+
+function inKeyOrder<T>(ids: readonly string[], found: ReadonlyMap<string, T>, what: string): Array<T | Error> {
+  return ids.map((id) => found.get(id) ?? notFound(what, id));
+}
+
+export function createLoaders(platform: ScopedPlatform): Loaders {
+  const dataset = new DataLoader<string, DataSet>(
+    async (ids) => inKeyOrder(ids, await platform.catalog.getDataSets(ids), 'Dataset'),
+    { name: 'dataset', maxBatchSize: CATALOG_MAX_IDS },
+  );
+
+  const batch = new DataLoader<string, Batch>(
+    async (ids) => inKeyOrder(ids, await platform.catalog.getBatches(ids), 'Batch'),
+    { name: 'batch', maxBatchSize: CATALOG_MAX_IDS },
+  );
+
+  // The Registry has no multi-id lookup: one call per distinct schema, in parallel.
+  const schema = new DataLoader<string, XdmSchema>(
+    (ids) =>
+      Promise.all(
+        ids.map(async (id) => {
+          try {
+            return (await platform.schemaRegistry.getSchema(id, { full: true })) ?? notFound('Schema', id);
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        }),
+      ),
+    { name: 'schema', cacheKeyFn: schemaKey },
+  );
+
+  const lastBatch = new DataLoader<DataSet, Batch | null, string>(
+    async (datasets) => {
+      const ids = datasets.map((d) => d.lastBatchId).filter((id): id is string => typeof id === 'string' && id !== '');
+      const batches = await batch.loadMany(ids);
+      const byId = new Map<string, Batch | Error>(ids.map((id, i) => [id, batches[i]!]));
+      return datasets.map((d) => {
+        if (!d.lastBatchId) return null;
+        const found = byId.get(d.lastBatchId);
+        // A last batch the Catalog no longer has is no last batch.
+        if (found === undefined || (found instanceof Error && isNotFound(found))) return null;
+        return found;
+      });
+    },
+    { name: 'lastBatch', cacheKeyFn: (d) => d.id },
+  );
+
+  return { dataset, batch, schema, lastBatch };
+}
+
+/** Loads through a loader, turning a missing object into null (nullable fields: no thrown 404 reaches the client). */
+export async function loadOrNull<K, V, C>(loader: DataLoader<K, V, C>, key: K): Promise<V | null> {
+  try {
+    return await loader.load(key);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}

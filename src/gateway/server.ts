@@ -1,0 +1,303 @@
+// The gateway's HTTP server: node:http with a thin Apollo integration (not
+// express: PERFORMANCE.md measured it at half the throughput). Apollo's
+// implicit plugins are off; CSRF prevention stays on. Multipart uploads are
+// parsed by graphql-upload-minimal on the same path and their file streams go
+// straight to the platform client.
+//
+// Routes (see `route`): POST/GET /graphql, GET /healthz (liveness),
+// GET /readyz (upstream reachable, cached), 404 otherwise.
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import type { ApolloServerPlugin, HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { processRequest } from 'graphql-upload-minimal';
+import type { Logger } from 'pino';
+import type { PlatformClient } from '../platform/client.ts';
+import type { GatewayConfig } from './config.ts';
+import type { ContextFactory, GatewayContext, RequestRecord } from './context.ts';
+import { createContextFactory, requestIdFrom } from './context.ts';
+import { toFormattedError } from './errors.ts';
+import { createReadiness } from './health.ts';
+import type { Readiness } from './health.ts';
+import { createLogger } from './logger.ts';
+import { createPlatformClientFor } from './platform.ts';
+import { createGatewaySchema } from './schema.ts';
+import { createPlaygroundHandler, playgroundOptionsFromConfig } from './playground.ts';
+
+export interface GatewayDeps {
+  /** The Platform client; built from the config (and closed on stop) when absent. */
+  readonly platformClient?: PlatformClient;
+  /** @default a pino logger on stdout at config.logLevel */
+  readonly logger?: Logger;
+  /** The playground (on with config.playground): `emulator` when the gateway fronts the local emulator; `assetsDir` of the build. */
+  readonly playground?: { readonly emulator?: boolean; readonly assetsDir?: string };
+}
+
+export interface Gateway {
+  readonly httpServer: Server;
+  readonly apollo: ApolloServer<GatewayContext>;
+  readonly schema: GraphQLSchema;
+  /** Builds a request's context from a headers record: the WebSocket path uses it too. */
+  readonly contextFactory: ContextFactory;
+  /** The error formatter of every response, for transports Apollo does not serve. */
+  readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  readonly platformClient: PlatformClient;
+  readonly logger: Logger;
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql; available after start(). */
+  readonly url: string;
+  /** Listens on config.host:config.port; resolves with the GraphQL URL. */
+  start(): Promise<string>;
+  /** Stops taking requests, lets running ones finish, closes upstream pools it owns. */
+  stop(): Promise<void>;
+}
+
+type Route = 'graphql' | 'healthz' | 'readyz' | 'not-found';
+
+/** All routing in one place. */
+function route(pathname: string): Route {
+  switch (pathname) {
+    case '/graphql':
+      return 'graphql';
+    case '/healthz':
+      return 'healthz';
+    case '/readyz':
+      return 'readyz';
+    default:
+      return 'not-found';
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+class BodyTooLargeError extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLargeError(`request body larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+function isMultipart(req: IncomingMessage): boolean {
+  return req.method === 'POST' && (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+function isJson(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+async function writeResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) {
+    // Respect backpressure for incremental delivery.
+    if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+  }
+  res.end();
+}
+
+/** Records the operation name and error count for the request log line. */
+function requestRecordPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operationName, contextValue }) {
+          if (operationName) contextValue.record.operationName = operationName;
+        },
+        async didEncounterErrors({ errors, contextValue }) {
+          contextValue.record.errorCount += errors.length;
+        },
+      };
+    },
+  };
+}
+
+export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
+  const logger = deps.logger ?? createLogger(config);
+  const ownsPlatformClient = deps.platformClient === undefined;
+  const platformClient = deps.platformClient ?? createPlatformClientFor(config);
+  const contextFactory = createContextFactory({ config, platformClient, logger });
+  const formatError = (formatted: GraphQLFormattedError, error: unknown) => toFormattedError(formatted, error, { debug: config.debugErrors });
+  const schema = createGatewaySchema();
+  const readiness: Readiness = createReadiness({ config, platformClient, cacheMs: config.readinessCacheMs });
+  const playground = createPlaygroundHandler({
+    ...playgroundOptionsFromConfig(config, { emulator: deps.playground?.emulator }),
+    assetsDir: deps.playground?.assetsDir,
+  });
+
+  const httpServer = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'request handler failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+
+  // Transports that share this HTTP server (a graphql-ws WebSocket server for
+  // subscriptions) attach to `httpServer` here, and add the disposer that
+  // closes them to `disposers`: stop() runs them before Apollo drains.
+  const disposers: Array<() => Promise<void>> = [];
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: config.debugErrors,
+    csrfPrevention: true,
+    // Queries are small; automatic persisted queries only add a cache to keep.
+    persistedQueries: false,
+    // Introspection follows the playground: both are for development.
+    introspection: config.playground,
+    nodeEnv: config.production ? 'production' : 'development',
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      requestRecordPlugin(),
+    ],
+  });
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string, record: RequestRecord): Promise<void> {
+    let body: unknown;
+    if (isMultipart(req)) {
+      try {
+        body = await processRequest(req, res, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles });
+      } catch (error) {
+        const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 400;
+        sendJson(res, status, { errors: [{ message: (error as Error).message, extensions: { code: 'BAD_USER_INPUT' } }] });
+        return;
+      }
+    } else if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, config.maxBodySize);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] }, { connection: 'close' });
+        return;
+      }
+      if (isJson(req) && text !== '') {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+          return;
+        }
+      } else {
+        // Apollo refuses a POST without a JSON body, with the right message.
+        body = text;
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req), search: url.search, body },
+      context: async () => contextFactory(req.headers, { requestId, record }),
+    });
+    await writeResponse(res, response);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    // GraphiQL for browsers on GET /graphql, the upload page and their assets.
+    if (playground(req, res)) return;
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const which = route(pathname);
+    if (which === 'healthz') return sendJson(res, 200, { status: 'ok' });
+    if (which === 'readyz') {
+      const state = await readiness.check();
+      return sendJson(res, state.ready ? 200 : 503, state);
+    }
+    if (which === 'not-found') return sendJson(res, 404, { error: 'not found' });
+
+    const requestId = requestIdFrom(req.headers);
+    res.setHeader('x-request-id', requestId);
+    const record: RequestRecord = { errorCount: 0 };
+    try {
+      await handleGraphQL(req, res, requestId, record);
+    } finally {
+      // One line per GraphQL request; never headers, never variables.
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          operationName: record.operationName ?? null,
+          status: res.statusCode,
+          outcome: res.statusCode >= 400 ? 'refused' : record.errorCount > 0 ? 'errors' : 'ok',
+          errors: record.errorCount,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'graphql request',
+      );
+    }
+  }
+
+  let url: string | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    httpServer,
+    apollo,
+    schema,
+    contextFactory,
+    formatError,
+    platformClient,
+    logger,
+    get url() {
+      if (url === undefined) throw new Error('the gateway is not started');
+      return url;
+    },
+    async start() {
+      await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const address = httpServer.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}/graphql`;
+      logger.info({ url, authMode: config.authMode, platform: config.platformBaseUrl }, 'gateway listening');
+      return url;
+    },
+    stop() {
+      stopping ??= (async () => {
+        for (const dispose of disposers.splice(0).reverse()) await dispose();
+        // Drains the HTTP server (ApolloServerPluginDrainHttpServer), then stops Apollo.
+        if (httpServer.listening) await apollo.stop();
+        else httpServer.close();
+        if (ownsPlatformClient) await platformClient.close();
+      })();
+      return stopping;
+    },
+  };
+}
