@@ -37,8 +37,9 @@ mutation CreateLoyaltyDataset($schemaId: ID!) {
 }
 `;
 
-const createBatch = `# Step 3: open a batch on the dataset. Upload files into it with the
-# upload page (link at the bottom), which also completes the batch.
+const createBatch = `# Step 3: open a batch on the dataset. GraphiQL cannot send files: fill
+# the batch on the upload page, /playground/upload?batch=<the batch id>,
+# which also completes it. (Or let the upload page create the batch.)
 mutation CreateLoyaltyBatch($datasetId: ID!) {
   createBatch(input: { datasetId: $datasetId, format: JSON }) {
     batch {
@@ -49,8 +50,9 @@ mutation CreateLoyaltyBatch($datasetId: ID!) {
 }
 `;
 
-const watchBatch = `# Step 4: follow a batch until it succeeds or fails. The current
-# state comes first, then every change.
+const watchBatch = `# Step 4: follow the batch until it succeeds or fails: the current
+# state comes first, then every change. Start it before the upload to
+# watch the batch go from LOADING to SUCCESS.
 subscription WatchBatch($id: ID!) {
   batchStatus(id: $id) {
     previousStatus

@@ -5,9 +5,10 @@
 /**
  * `emulator`: the gateway talks to the local Platform emulator and the example
  * headers work as they are. `pass-through`: each client sends its own Platform
- * credentials, so the headers are placeholders to fill in.
+ * credentials, so the headers are placeholders to fill in. `oauth` and
+ * `static`: the gateway holds the Platform credentials (AUTH_MODE).
  */
-export type PlaygroundMode = 'emulator' | 'pass-through' | 'oauth';
+export type PlaygroundMode = 'emulator' | 'pass-through' | 'oauth' | 'static';
 
 export interface PageConfig {
   readonly mode: PlaygroundMode;

@@ -5,9 +5,10 @@
 import './upload.css';
 import { readPageConfig } from './page-config.ts';
 import { formatHeaders } from './headers.ts';
-import { GraphQLRequestError, postMultipart, postQuery } from './upload/graphql-http.ts';
-import { DATASETS_QUERY, INGEST_FILES_MUTATION } from './upload/operations.ts';
-import type { DatasetsResult, IngestFilesResult, InputFormat } from './upload/operations.ts';
+import { GraphQLRequestError, postQuery } from './upload/graphql-http.ts';
+import { DATASETS_QUERY } from './upload/operations.ts';
+import type { DatasetsResult, InputFormat } from './upload/operations.ts';
+import { ingestIntoNewBatch, uploadIntoBatch } from './upload/send-files.ts';
 import { formatFromName, isJsonArray } from './upload/file-format.ts';
 import { renderUploadView } from './upload/view.ts';
 import { watchBatch } from './upload/watch-batch.ts';
@@ -17,6 +18,9 @@ const root = document.getElementById('upload');
 if (!root) throw new Error('the page has no #upload element');
 const view = renderUploadView(root, config.endpoint);
 view.headers.value = formatHeaders(config.defaultHeaders);
+// ?batch=<id> fills an open batch instead of creating one.
+const addressParameters = new URLSearchParams(window.location.search);
+view.setBatch(addressParameters.get('batch') ?? '');
 
 let stopWatching: (() => void) | null = null;
 
@@ -44,7 +48,7 @@ async function loadDatasets(): Promise<void> {
     const { datasets } = await postQuery<DatasetsResult>(config.endpoint, currentHeaders(), DATASETS_QUERY);
     view.showDatasets(datasets.nodes, datasets.pageInfo.hasNextPage);
     // A dataset named in the address (?dataset=<id>) is chosen for you.
-    const wanted = new URLSearchParams(window.location.search).get('dataset');
+    const wanted = addressParameters.get('dataset');
     if (wanted && datasets.nodes.some(({ id }) => id === wanted)) view.dataset.value = wanted;
   } catch (error) {
     view.showDatasetsUnavailable();
@@ -62,34 +66,28 @@ async function onFilesChosen(): Promise<void> {
 
 async function upload(): Promise<void> {
   const files = Array.from(view.file.files ?? []);
-  const headers = currentHeaders();
   stopWatching?.();
   stopWatching = null;
   view.reset();
   view.submit.disabled = true;
   view.showMessage('Uploading…', 'info');
   try {
+    const headers = currentHeaders();
     const format = view.format.value as InputFormat;
-    const input = {
-      datasetId: view.dataset.value,
-      format,
-      isMultiLineJson: format === 'JSON' && view.multiLineJson.checked,
-      files: files.map(() => null),
-    };
-    const { ingestFiles } = await postMultipart<IngestFilesResult>(
-      config.endpoint,
-      headers,
-      {
-        query: INGEST_FILES_MUTATION,
-        variables: { input },
-        files: files.map((file, index) => ({ path: `input.files.${index}`, file })),
-      },
-      ({ loaded, total }) => view.showProgress(loaded, total),
-      () => view.showSent(),
-    );
-    view.showBatch(ingestFiles.batch.id, ingestFiles.files);
+    const existingBatch = view.batch.value.trim();
+    const report = { progress: view.showProgress, sent: view.showSent };
+    const sent = existingBatch
+      ? await uploadIntoBatch(config.endpoint, headers, existingBatch, files, report)
+      : await ingestIntoNewBatch(
+          config.endpoint,
+          headers,
+          { datasetId: view.dataset.value, format, isMultiLineJson: format === 'JSON' && view.multiLineJson.checked },
+          files,
+          report,
+        );
+    view.showBatch(sent.batchId, sent.files);
     view.showMessage('Batch completed by the gateway; following its status…', 'info');
-    stopWatching = watchBatch(config.endpoint, headers, ingestFiles.batch.id, {
+    stopWatching = watchBatch(config.endpoint, headers, sent.batchId, {
       next: (event) => view.addStatusEvent(event),
       error: (message) => view.showMessage(`The status subscription failed: ${message}`, 'error'),
       complete: () => view.showMessage('The batch reached a final status.', 'info'),

@@ -38,8 +38,45 @@ export type InputFormat = 'PARQUET' | 'JSON' | 'CSV';
 export interface IngestFilesResult {
   readonly ingestFiles: {
     readonly batch: { readonly id: string; readonly status: string };
-    readonly files: ReadonlyArray<{ readonly fileName: string; readonly bytes: number; readonly protocol: string }>;
+    readonly files: readonly UploadedFile[];
   };
+}
+
+export const UPLOAD_BATCH_FILE_MUTATION = `mutation UploadPageUploadBatchFile($input: UploadBatchFileInput!) {
+  uploadBatchFile(input: $input) {
+    batch {
+      id
+      status
+    }
+    file {
+      fileName
+      bytes
+      protocol
+    }
+  }
+}`;
+
+export interface UploadedFile {
+  readonly fileName: string;
+  readonly bytes: number;
+  readonly protocol: string;
+}
+
+export interface UploadBatchFileResult {
+  readonly uploadBatchFile: { readonly batch: { readonly id: string; readonly status: string }; readonly file: UploadedFile };
+}
+
+export const COMPLETE_BATCH_MUTATION = `mutation UploadPageCompleteBatch($input: CompleteBatchInput!) {
+  completeBatch(input: $input) {
+    batch {
+      id
+      status
+    }
+  }
+}`;
+
+export interface CompleteBatchResult {
+  readonly completeBatch: { readonly batch: { readonly id: string; readonly status: string } };
 }
 
 export const BATCH_STATUS_SUBSCRIPTION = `subscription UploadPageBatchStatus($id: ID!) {

@@ -11,9 +11,13 @@ export interface UploadView {
   readonly dataset: HTMLSelectElement;
   readonly reloadDatasets: HTMLButtonElement;
   readonly format: HTMLSelectElement;
+  /** An open batch to fill; empty for a new batch. */
+  readonly batch: HTMLInputElement;
   readonly multiLineJson: HTMLInputElement;
   readonly headers: HTMLTextAreaElement;
   readonly submit: HTMLButtonElement;
+  /** Fills an open batch (dataset and format are the batch's own), or '' for a new batch. */
+  setBatch(batchId: string): void;
   showDatasets(datasets: ReadonlyArray<{ id: string; name: string }>, more: boolean): void;
   showDatasetsUnavailable(): void;
   showProgress(loaded: number, total: number): void;
@@ -36,6 +40,14 @@ export function renderUploadView(root: HTMLElement, graphiqlPath: string): Uploa
     h('option', { value: 'CSV' }, 'CSV'),
   );
   const multiLineJson = h('input', { type: 'checkbox', id: 'multi-line-json', name: 'multiLineJson' });
+  const batch = h('input', {
+    type: 'text',
+    id: 'batch',
+    name: 'batch',
+    placeholder: 'empty: a new batch (ingestFiles); or the id of a batch in LOADING state',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   const headers = h('textarea', { id: 'headers', name: 'headers', rows: '6', spellcheck: 'false' });
   const submit = h('button', { type: 'submit', id: 'submit' }, 'Upload and ingest');
 
@@ -46,6 +58,8 @@ export function renderUploadView(root: HTMLElement, graphiqlPath: string): Uploa
     file,
     h('label', { for: 'dataset' }, 'Dataset'),
     h('div', { class: 'inline' }, dataset, reloadDatasets),
+    h('label', { for: 'batch' }, 'Into batch'),
+    batch,
     h('label', { for: 'format' }, 'Format'),
     format,
     h('span', {}),
@@ -91,15 +105,30 @@ export function renderUploadView(root: HTMLElement, graphiqlPath: string): Uploa
     message,
   );
 
+  // A batch already has its dataset and format.
+  function syncBatchMode(): void {
+    const existing = batch.value.trim() !== '';
+    dataset.disabled = existing;
+    dataset.required = !existing;
+    format.disabled = existing;
+    multiLineJson.disabled = existing;
+  }
+  batch.addEventListener('input', syncBatchMode);
+
   return {
     form,
     file,
     dataset,
     reloadDatasets,
     format,
+    batch,
     multiLineJson,
     headers,
     submit,
+    setBatch(batchId) {
+      batch.value = batchId;
+      syncBatchMode();
+    },
     showDatasets(datasets, more) {
       const selected = dataset.value;
       dataset.replaceChildren(
