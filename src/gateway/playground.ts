@@ -11,6 +11,7 @@
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PageConfig, PlaygroundMode } from '../../playground/page-config.ts';
+import type { GatewayConfig } from './config.ts';
 import type { PlaygroundManifest } from './playground-assets.ts';
 import { ASSETS_PATH, readManifest, serveAsset } from './playground-assets.ts';
 import { PLAYGROUND_CSP, renderPage } from './playground-html.ts';
@@ -39,26 +40,55 @@ export interface PlaygroundOptions {
 /** Returns true when it took the request (and will answer it), false to pass it on. */
 export type PlaygroundHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const PLACEHOLDER_HEADERS: Readonly<Record<string, string>> = {
+const PASS_THROUGH_PLACEHOLDERS: Readonly<Record<string, string>> = {
   Authorization: 'Bearer <IMS access token>',
   'x-api-key': '<client id of your Adobe Developer Console project>',
   'x-gw-ims-org-id': '<organization id>@AdobeOrg',
-  'x-sandbox-name': 'prod',
 };
+const GATEWAY_KEY_PLACEHOLDER = '<one of the GATEWAY_API_KEYS>';
+
+export interface DefaultHeadersOptions {
+  /** The sandbox prefilled in x-sandbox-name. @default 'prod' */
+  readonly sandbox?: string;
+  /** The gateway holds the Platform credentials and wants a key from its clients (not open). @default false */
+  readonly gatewayKeyRequired?: boolean;
+}
 
 /**
- * What the headers editor starts with in each mode. Pass-through: the four
- * Platform headers the client must send, as placeholders to fill in. On the
- * emulator, or when the gateway holds the credentials itself, only the sandbox.
+ * What the headers editor starts with. Pass-through: the four Platform headers
+ * the client must send, as placeholders to fill in. When the gateway holds the
+ * credentials (the emulator, OAuth, a static token): the sandbox, plus the
+ * gateway key when one is required. Values that work as they are on the emulator.
  */
-export function defaultPlaygroundHeaders(mode: PlaygroundMode): Readonly<Record<string, string>> {
+export function defaultPlaygroundHeaders(
+  mode: PlaygroundMode,
+  { sandbox = 'prod', gatewayKeyRequired = false }: DefaultHeadersOptions = {},
+): Readonly<Record<string, string>> {
   switch (mode) {
     case 'pass-through':
-      return PLACEHOLDER_HEADERS;
+      return { ...PASS_THROUGH_PLACEHOLDERS, 'x-sandbox-name': sandbox };
     case 'emulator':
     case 'oauth':
-      return { 'x-sandbox-name': 'prod' };
+    case 'static':
+      return gatewayKeyRequired
+        ? { 'x-gateway-api-key': GATEWAY_KEY_PLACEHOLDER, 'x-sandbox-name': sandbox }
+        : { 'x-sandbox-name': sandbox };
   }
+}
+
+/**
+ * The handler's options from the gateway's configuration: on unless
+ * PLAYGROUND or NODE_ENV=production turns it off; `emulator` when the CLI
+ * points the gateway at the local emulator.
+ */
+export function playgroundOptionsFromConfig(config: GatewayConfig, { emulator = false } = {}): PlaygroundOptions {
+  const mode: PlaygroundMode = emulator ? 'emulator' : config.authMode;
+  const gatewayKeyRequired = config.authMode !== 'pass-through' && !config.open;
+  return {
+    enabled: config.playground,
+    mode,
+    defaultHeaders: defaultPlaygroundHeaders(mode, { sandbox: config.defaultSandbox, gatewayKeyRequired }),
+  };
 }
 
 function wantsHtml(req: IncomingMessage): boolean {
