@@ -54,19 +54,32 @@ export function createStaticAuth(token: string, apiKey: string): AuthStrategy {
   };
 }
 
+/**
+ * Refuses a call without forwarded credentials before it is sent, with the
+ * answer the Platform's gateway would give (403010 "Oauth token is missing."
+ * or 403000 "Api Key is required") but status 401: the caller is not
+ * authenticated, and nothing went upstream.
+ */
+function missingForwardedAuth(hasToken: boolean): PlatformError {
+  const [aepCode, message] = hasToken ? ['403000', 'Api Key is required'] : ['403010', 'Oauth token is missing.'];
+  return new PlatformError(`Not sent: ${message} (pass-through mode forwards the caller's Authorization and x-api-key)`, {
+    kind: 'http',
+    api: 'ims',
+    status: 401,
+    aepCode,
+    title: message,
+    detail: message,
+  });
+}
+
 export function createPassThroughAuth(): AuthStrategy {
   return {
     mode: 'pass-through',
     credentials(scope) {
       // The forwarded headers have the Credentials shape already: no copy per call.
-      if (scope.forwardedAuth?.authorization && scope.forwardedAuth.apiKey) return scope.forwardedAuth;
-      throw new PlatformError('No credentials to forward: send Authorization and x-api-key', {
-        kind: 'auth',
-        api: 'ims',
-        status: 401,
-        title: 'Missing credentials',
-        detail: 'Pass-through mode needs the Authorization and x-api-key headers of the caller.',
-      });
+      const forwarded = scope.forwardedAuth;
+      if (forwarded?.authorization && forwarded.apiKey) return forwarded;
+      throw missingForwardedAuth(Boolean(forwarded?.authorization));
     },
     // The caller's token is the caller's business: a 401 goes back to them.
     invalidate: () => false,

@@ -50,10 +50,12 @@ describe('static and pass-through auth', () => {
     opened.push(mock.agent);
     const error = await mock.client.scoped(SCOPE).catalog.getBatch('b1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlatformError);
-    expect(error).toMatchObject({ kind: 'auth', status: 401 });
-    expect(mock.calls).toHaveLength(0);
+    expect(error).toMatchObject({ kind: 'http', status: 401, aepCode: '403010' });
     const empty = await mock.client.scoped({ ...SCOPE, forwardedAuth: { authorization: '', apiKey: 'k' } }).catalog.getBatch('b1').catch((e: unknown) => e);
-    expect(empty).toMatchObject({ kind: 'auth', status: 401 });
+    expect(empty).toMatchObject({ status: 401, aepCode: '403010' });
+    const noKey = await mock.client.scoped({ ...SCOPE, forwardedAuth: { authorization: 'Bearer t', apiKey: '' } }).catalog.getBatch('b1').catch((e: unknown) => e);
+    expect(noKey).toMatchObject({ status: 401, aepCode: '403000' });
+    expect(mock.calls).toHaveLength(0);
   });
 
   it('should send the forwarded headers in pass-through mode and not retry their 401', async () => {
