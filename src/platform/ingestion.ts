@@ -152,7 +152,13 @@ class ScopedIngestion implements IngestionClient {
     }
     const filePath = `/batches/${encodeURIComponent(batchId)}/datasets/${encodeURIComponent(datasetId)}/files/${encodeFilePath(fileName)}`;
     if (source.size !== undefined && source.size <= this.smallFileLimit) {
-      return this.putStream(filePath, fileName, source.stream, source.size, opts);
+      try {
+        return await this.putStream(filePath, fileName, source.stream, source.size, opts);
+      } catch (error) {
+        // Nothing will read the rest: release the source (a multipart parser waits on it otherwise).
+        source.stream.destroy();
+        throw error;
+      }
     }
     const reader = new PartReader(source.stream, this.partSize);
     try {

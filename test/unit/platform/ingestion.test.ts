@@ -71,8 +71,10 @@ describe('uploadFile', () => {
       await bodyBytes(opts.body);
       return '';
     });
-    await expect(ingestion.uploadFile('B1', 'D1', 'data.json', { stream: chunked(bytes(20)), size: 20 })).rejects.toMatchObject({ status: 503 });
+    const stream = chunked(bytes(20));
+    await expect(ingestion.uploadFile('B1', 'D1', 'data.json', { stream, size: 20 })).rejects.toMatchObject({ status: 503 });
     expect(calls).toHaveLength(1);
+    expect(stream.destroyed).toBe(true);
   });
 
   it('should split a large file into parts with exact Content-Range values and complete it', async () => {
