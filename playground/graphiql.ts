@@ -7,25 +7,16 @@ import './graphiql.css';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
-import { readPageConfig, webSocketUrl } from './page-config.ts';
+import { readPageConfig } from './page-config.ts';
+import { createPlaygroundFetcher } from './fetcher.ts';
 import { installMonacoWorkers } from './monaco-workers.ts';
 import { exampleTabs } from './examples.ts';
 import { formatHeaders } from './headers.ts';
-import { PREFLIGHT_HEADERS } from './preflight.ts';
 
 const config = readPageConfig();
 installMonacoWorkers(config.workers);
 
-const fetcher = createGraphiQLFetcher({
-  url: config.endpoint,
-  // A new graphql-ws connection per subscription, with the headers editor's
-  // values as connectionParams: over a WebSocket there are no per-request headers.
-  subscriptionUrl: webSocketUrl(config.endpoint),
-  headers: PREFLIGHT_HEADERS,
-  // Apollo Server answers plain JSON; no multipart/mixed responses to parse.
-  enableIncrementalDelivery: false,
-});
+const fetcher = createPlaygroundFetcher(config);
 
 const headers = formatHeaders(config.defaultHeaders);
 const container = document.getElementById('graphiql');

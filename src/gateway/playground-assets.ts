@@ -54,6 +54,30 @@ export async function readManifest(assetsDir: string): Promise<PlaygroundManifes
   }
 }
 
+/**
+ * The manifest, read again only when the file changed: a rebuild while the
+ * gateway runs (`npm run build:playground`) replaces every hashed name, and
+ * the next page load must name the new ones.
+ */
+export function createManifestReader(assetsDir: string): () => Promise<PlaygroundManifest | null> {
+  let cached: { readonly mtimeMs: number; readonly manifest: PlaygroundManifest } | null = null;
+  return async () => {
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(join(assetsDir, MANIFEST_FILE))).mtimeMs;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    if (cached?.mtimeMs !== mtimeMs) {
+      const manifest = await readManifest(assetsDir);
+      if (!manifest) return null;
+      cached = { mtimeMs, manifest };
+    }
+    return cached.manifest;
+  };
+}
+
 function acceptsGzip(req: IncomingMessage): boolean {
   const header = req.headers['accept-encoding'];
   return typeof header === 'string' && /\bgzip\b/.test(header);

@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PageConfig, PlaygroundMode } from '../../playground/page-config.ts';
 import type { GatewayConfig } from './config.ts';
 import type { PlaygroundManifest } from './playground-assets.ts';
-import { ASSETS_PATH, readManifest, serveAsset } from './playground-assets.ts';
+import { ASSETS_PATH, createManifestReader, serveAsset } from './playground-assets.ts';
 import { PLAYGROUND_CSP, renderPage } from './playground-html.ts';
 
 export type { PlaygroundMode } from '../../playground/page-config.ts';
@@ -127,13 +127,7 @@ export function createPlaygroundHandler(options: PlaygroundOptions): PlaygroundH
   const assetsDir = options.assetsDir ?? DEFAULT_PLAYGROUND_ASSETS_DIR;
   const endpoint = options.endpoint ?? '/graphql';
 
-  // Read once found; while missing, read again on each request so that a
-  // build made after the gateway started is picked up.
-  let manifest: PlaygroundManifest | null = null;
-  async function loadManifest(): Promise<PlaygroundManifest | null> {
-    manifest ??= await readManifest(assetsDir);
-    return manifest;
-  }
+  const loadManifest = createManifestReader(assetsDir);
 
   function pageConfig(built: PlaygroundManifest): PageConfig {
     const workers = Object.fromEntries(Object.entries(built.workers).map(([label, file]) => [label, ASSETS_PATH + file]));

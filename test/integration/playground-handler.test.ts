@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -145,6 +145,25 @@ describe('playground handler', () => {
       const response = await fetch(`${on.url}/playground/assets/${path}`);
       expect(response.status, path).toBe(404);
       await response.arrayBuffer();
+    }
+  });
+
+  it('should name the new files after a rebuild while running', async () => {
+    const rebuilt = await mkdtemp(join(tmpdir(), 'playground-rebuilt-'));
+    await writeBuild(rebuilt);
+    const server = await serve({ enabled: true, mode: 'emulator', defaultHeaders: emulatorHeaders, assetsDir: rebuilt });
+    try {
+      const page = () => fetch(`${server.url}/playground/upload`).then((response) => response.text());
+      expect(await page()).toContain('upload-CCCC.js');
+      const manifestPath = join(rebuilt, 'manifest.json');
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as PlaygroundManifest;
+      await writeFile(manifestPath, JSON.stringify({ ...manifest, upload: { script: 'upload-ZZZZ.js', stylesheet: null } }));
+      const later = new Date(Date.now() + 5_000);
+      await utimes(manifestPath, later, later);
+      expect(await page()).toContain('upload-ZZZZ.js');
+    } finally {
+      await server.close();
+      await rm(rebuilt, { recursive: true, force: true });
     }
   });
 
