@@ -174,6 +174,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     // Introspection follows the playground: both are for development.
     introspection: config.playground,
     nodeEnv: config.production ? 'production' : 'development',
+    // The process owner (the serve command) handles signals and calls stop();
+    // Apollo's own handler would stop and then re-send the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
