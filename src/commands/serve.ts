@@ -87,10 +87,12 @@ export async function run(argv: string[]): Promise<void> {
 
   let gateway;
   try {
-    gateway = createGateway(loadConfig(env));
+    const config = loadConfig(env);
+    gateway = createGateway(config, { playground: { emulator: local } });
     const url = await gateway.start();
     const keyHeader = env.GATEWAY_API_KEYS && !(local && env.GATEWAY_OPEN === 'true') ? ` -H 'x-gateway-api-key: <key>'` : '';
     process.stdout.write(`${url}\n`);
+    if (config.playground) process.stdout.write(`playground: open ${url} in a browser (upload page: ${new URL('/playground/upload', url).href})\n`);
     process.stdout.write(`try: curl -s ${url} -H 'content-type: application/json'${keyHeader} -d '{"query":"{ schemas(first: 5) { nodes { id title } } }"}'\n`);
   } catch (error) {
     await emulator?.close();
