@@ -33,6 +33,7 @@ import type { EmulatorOptions, EmulatorSettings } from './options.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { createImsRoutes } from './routes/ims.ts';
 import { createSandboxRoutes } from './routes/sandboxes.ts';
+import { createSchemaRegistryRoutes } from './routes/schema-registry.ts';
 import type { EmulatorContext, Method, PlatformRouteOptions, RegisterRoutes, RouteTable } from './routes/types.ts';
 import { openStorage } from './store/db.ts';
 import { createSandboxStore } from './store/sandboxes.ts';
@@ -117,7 +118,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   };
 
-  const modules: RegisterRoutes[] = [createImsRoutes(tokens), createSandboxRoutes(sandboxes)];
+  const modules: RegisterRoutes[] = [
+    createImsRoutes(tokens),
+    createSandboxRoutes(sandboxes),
+    createSchemaRegistryRoutes({ sandboxes: sandboxes.list() }),
+  ];
   for (const register of modules) register(routes, ctx);
   if (settings.faults) registerAdminRoutes(routes, { faults, counters });
 

@@ -1,0 +1,68 @@
+// The Schema Registry's Accept rules (platform-api.md §2.2): listings take
+// `xed-id` or `xed` without a version; lookups take one of the `xed*` types
+// with `version=1`.
+import { legacyError, registryError } from '../errors.ts';
+
+export type ListFormat = 'ids' | 'full-objects';
+
+export interface LookupFormat {
+  /** $ref/allOf resolved into properties. */
+  readonly resolved: boolean;
+  /** Titles and descriptions removed. */
+  readonly noText: boolean;
+  /** The media type echoed back as the response Content-Type. */
+  readonly mediaType: string;
+}
+
+const LOOKUP_VARIANTS: Record<string, { resolved: boolean; noText: boolean }> = {
+  xed: { resolved: false, noText: false },
+  'xed-notext': { resolved: false, noText: true },
+  'xed-full': { resolved: true, noText: false },
+  'xed-full-notext': { resolved: true, noText: true },
+  'xed-full-desc': { resolved: true, noText: false },
+  'xed-deprecatefield': { resolved: true, noText: false },
+};
+
+interface Parsed {
+  readonly type: string;
+  readonly version: string | undefined;
+}
+
+function parse(accept: string): Parsed {
+  const [type = '', ...params] = accept.split(';').map((part) => part.trim());
+  let version: string | undefined;
+  for (const param of params) {
+    const [name, value] = param.split('=').map((s) => s.trim());
+    if (name?.toLowerCase() === 'version') version = value ?? '';
+  }
+  return { type: type.toLowerCase(), version };
+}
+
+export function listFormat(accept: string | undefined): ListFormat {
+  const parsed = parse(accept ?? '');
+  const ok = parsed.type === 'application/vnd.adobe.xed-id+json' || parsed.type === 'application/vnd.adobe.xed+json';
+  if (!ok || parsed.version !== undefined) {
+    throw registryError(
+      'XDM-1006-400',
+      'Accept header invalid',
+      `The supplied Accept header is not valid: ${accept ?? ''} - A valid Accept value should look like application/vnd.adobe.{xed|xdm}+json`,
+    );
+  }
+  return parsed.type === 'application/vnd.adobe.xed-id+json' ? 'ids' : 'full-objects';
+}
+
+export function lookupFormat(accept: string | undefined): LookupFormat {
+  const parsed = parse(accept ?? '');
+  const match = /^application\/vnd\.adobe\.([a-z-]+)\+json$/.exec(parsed.type);
+  const variant = match ? LOOKUP_VARIANTS[match[1]!] : undefined;
+  if (!variant || parsed.version === undefined) {
+    throw registryError(
+      'XDM-1007-400',
+      'Accept header invalid',
+      `The supplied Accept header is not valid: ${accept ?? ''} - A valid Accept value should look like application/vnd.adobe.{xed|xdm}+json; version=1 (Version should be specified)`,
+    );
+  }
+  // Only major version 1 exists; a lookup always returns its latest minor.
+  if (parsed.version !== '1') throw legacyError(406, 'The specified `Accept` format/version is not available for this resource.');
+  return { ...variant, mediaType: `${parsed.type}; version=1` };
+}
