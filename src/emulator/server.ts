@@ -37,6 +37,8 @@ import { createSchemaRegistryRoutes } from './routes/schema-registry.ts';
 import type { EmulatorContext, Method, PlatformRouteOptions, RegisterRoutes, RouteTable } from './routes/types.ts';
 import { openStorage } from './store/db.ts';
 import { createSandboxStore } from './store/sandboxes.ts';
+import { createSchemaRegistryStore } from './schema-registry/index.ts';
+import type { SchemaRegistryStore } from './schema-registry/index.ts';
 
 export interface Emulator {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
@@ -48,6 +50,10 @@ export interface Emulator {
   /** Requests per route pattern and method ('GET /data/foundation/catalog/dataSets/:id'); empty unless settings.faults. */
   counters(): Record<string, number>;
   resetCounters(): void;
+  /** The Schema Registry store, for in-process tests and tools (the same instance the routes use). */
+  readonly schemaRegistry: SchemaRegistryStore;
+  /** The scope a request from the first configured client in `sandbox` gets (for in-process calls into stores). */
+  scopeFor(sandbox?: string): RequestScope;
   /** Stops accepting connections, lets in-flight requests and tracked work finish, closes the database. */
   close(): Promise<void>;
 }
@@ -204,6 +210,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     faults,
     counters: () => counters.snapshot(),
     resetCounters: () => counters.reset(),
+    schemaRegistry: createSchemaRegistryStore(ctx),
+    scopeFor(name = sandboxes.defaultSandbox.name) {
+      const sandbox = sandboxes.get(name);
+      if (!sandbox) throw new Error(`no sandbox named ${name}`);
+      return { orgId: settings.orgId, clientId: settings.clients[0]?.clientId ?? 'aep-local', sandbox };
+    },
     close: () => (closing ??= close()),
   };
 }

@@ -353,8 +353,8 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
     },
     replace: (scope, type, id, body) => update(scope, type, id, () => body),
     patch(scope, type, id, operations) {
-      if (!Array.isArray(operations)) throw invalidPatch('The request body must be a JSON Patch array of operations.');
       return update(scope, type, id, (current) => {
+        if (!Array.isArray(operations)) throw invalidPatch('The request body must be a JSON Patch array of operations.');
         try {
           return jsonPatch.applyPatch(structuredClone(current), operations as jsonPatch.Operation[], true, false).newDocument;
         } catch (error) {
