@@ -13,9 +13,9 @@ const STATES: Readonly<Record<string, SandboxState>> = {
 
 export const sandboxResolvers: Resolvers = {
   Query: {
-    sandboxes: (_root, _args, { platform }) => platform.sandboxes.listSandboxes(),
-    currentSandbox: async (_root, _args, { platform, scope }) => {
-      const sandboxes = await platform.sandboxes.listSandboxes();
+    sandboxes: (_root, _args, { loaders }) => loaders.sandboxes(),
+    currentSandbox: async (_root, _args, { loaders, scope }) => {
+      const sandboxes = await loaders.sandboxes();
       return sandboxes.find((sandbox) => sandbox.name === scope.sandbox) ?? null;
     },
   },

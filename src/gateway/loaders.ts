@@ -9,7 +9,7 @@
 // what they created and `clear` what they changed.
 import DataLoader from 'dataloader';
 import type { ScopedPlatform } from '../platform/client.ts';
-import type { Batch, DataSet, XdmSchema } from '../platform/types.ts';
+import type { Batch, DataSet, Sandbox, XdmSchema } from '../platform/types.ts';
 import { isNotFound, notFound } from './errors.ts';
 
 /** The Catalog's largest multi-id lookup. */
@@ -24,6 +24,8 @@ export interface Loaders {
   readonly schema: DataLoader<string, XdmSchema>;
   /** The last batch of a dataset object (from its `lastBatchId`), null when it has none; batched through `batch`. */
   readonly lastBatch: DataLoader<DataSet, Batch | null, string>;
+  /** The caller's sandboxes, listed once per request however many fields need them. */
+  sandboxes(): Promise<Sandbox[]>;
 }
 
 /**
@@ -81,7 +83,10 @@ export function createLoaders(platform: ScopedPlatform): Loaders {
     { name: 'lastBatch', cacheKeyFn: (d) => d.id },
   );
 
-  return { dataset, batch, schema, lastBatch };
+  let sandboxList: Promise<Sandbox[]> | undefined;
+  const sandboxes = () => (sandboxList ??= platform.sandboxes.listSandboxes());
+
+  return { dataset, batch, schema, lastBatch, sandboxes };
 }
 
 /** Loads through a loader, turning a missing object into null (nullable fields: no thrown 404 reaches the client). */
