@@ -32,6 +32,7 @@ import { resolveEmulatorOptions } from './options.ts';
 import type { EmulatorOptions, EmulatorSettings } from './options.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { createImsRoutes } from './routes/ims.ts';
+import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { createSandboxRoutes } from './routes/sandboxes.ts';
 import { createSchemaRegistryRoutes } from './routes/schema-registry.ts';
 import type { EmulatorContext, Method, PlatformRouteOptions, RegisterRoutes, RouteTable } from './routes/types.ts';
@@ -128,6 +129,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     createImsRoutes(tokens),
     createSandboxRoutes(sandboxes),
     createSchemaRegistryRoutes({ sandboxes: sandboxes.list() }),
+    registerOpenApiRoutes,
   ];
   for (const register of modules) register(routes, ctx);
   if (settings.faults) registerAdminRoutes(routes, { faults, counters });
