@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../../src/gateway/config.ts';
 import type { Env, GatewayConfig } from '../../src/gateway/config.ts';
 import { createGateway } from '../../src/gateway/server.ts';
-import type { Gateway } from '../../src/gateway/server.ts';
+import type { Gateway, GatewayDeps } from '../../src/gateway/server.ts';
 import { postMultipart } from './multipart.ts';
 import type { MultipartFile, MultipartOperation, MultipartResult } from './multipart.ts';
 
@@ -23,6 +23,8 @@ export interface StartGatewayOptions extends Partial<GatewayConfig> {
   /** Extra environment for loadConfig (applied before the config overrides). */
   readonly env?: Env;
   readonly logger?: Logger;
+  /** GatewayDeps.playground (`emulator: true`: the playground's emulator-mode headers and label). */
+  readonly playgroundDeps?: GatewayDeps['playground'];
 }
 
 export interface GqlResult<T> {
@@ -45,7 +47,7 @@ export interface RunningGateway {
 }
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  const { emulator, env = {}, logger, ...overrides } = options;
+  const { emulator, env = {}, logger, playgroundDeps, ...overrides } = options;
   const client = emulator.settings.clients[0]!;
   const base = loadConfig({
     PORT: '0',
@@ -61,7 +63,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...env,
   });
   const config: GatewayConfig = Object.freeze({ ...base, ...overrides });
-  const gateway = createGateway(config, logger ? { logger } : {});
+  const gateway = createGateway(config, { ...(logger ? { logger } : {}), ...(playgroundDeps ? { playground: playgroundDeps } : {}) });
   const url = await gateway.start();
   const defaultHeaders: Record<string, string> = config.authMode === 'pass-through' || config.open ? {} : { 'x-gateway-api-key': TEST_GATEWAY_KEY };
 
