@@ -384,11 +384,12 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
       const resources = rows.map((row) => ({ row, resource: JSON.parse(row.body) as XdmResource }));
       const counts: Record<string, number> = { schemas: 0, mixins: 0, datatypes: 0, classes: 0, unions: 0 };
       for (const { row } of resources) counts[row.resource_type] = (counts[row.resource_type] ?? 0) + 1;
-      const classUsage: Record<string, JsonObject[]> = {};
+      // The OpenAPI document's array form; the prose docs show an object keyed by class $id instead.
+      const usage = new Map<string, JsonObject[]>();
       for (const { resource } of resources) {
         const cls = resource['meta:class'];
         if (resource['meta:resourceType'] !== 'schemas' || typeof cls !== 'string') continue;
-        (classUsage[cls] ??= []).push({ $id: resource.$id, title: resource.title, description: resource.description ?? '' });
+        usage.set(cls, [...(usage.get(cls) ?? []), { $id: resource.$id, title: resource.title, description: resource.description ?? '' }]);
       }
       const lookup = lookupIn(scope);
       return {
@@ -420,7 +421,12 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
               : {}),
             version: resource.version,
           })),
-        classUsage,
+        classUsage: [...usage].map(([cls, schemas]) => ({
+          $id: cls,
+          title: lookup(cls)?.title ?? '',
+          numberOfSchemas: schemas.length,
+          schemas,
+        })),
       };
     },
   };
