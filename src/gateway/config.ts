@@ -57,6 +57,26 @@ export interface GatewayConfig {
   readonly playground: boolean;
   /** DEBUG_ERRORS: put original messages and stack traces of masked errors in responses. Refused in production. @default false */
   readonly debugErrors: boolean;
+  /** MAX_DEPTH: deepest field nesting of a query, fragments followed. @default 10 */
+  readonly maxDepth: number;
+  /** MAX_COST: largest GraphQL Armor cost of a query (objects 2, scalars 1, x1.5 per level). @default 5000 */
+  readonly maxCost: number;
+  /** MAX_ALIASES: aliased fields per operation. @default 15 */
+  readonly maxAliases: number;
+  /** MAX_TOKENS: lexical tokens per document. @default 1000 */
+  readonly maxTokens: number;
+  /** MAX_DIRECTIVES: directives per operation. @default 50 */
+  readonly maxDirectives: number;
+  /** ALLOW_BATCHED_REQUESTS: accept a JSON array of operations in one HTTP request. @default false */
+  readonly allowBatchedRequests: boolean;
+  /** RATE_LIMIT_PER_MINUTE: requests per minute per client (gateway API key, else IP), in bursts up to the same figure; 0 turns it off. @default 0 */
+  readonly rateLimitPerMinute: number;
+  /** HEADERS_TIMEOUT_MS: time a client has to send its request headers. @default 10000 */
+  readonly headersTimeoutMs: number;
+  /** REQUEST_TIMEOUT_MS: time a client has to send a whole JSON request. @default 30000 */
+  readonly requestTimeoutMs: number;
+  /** UPLOAD_TIMEOUT_MS: time a client has to send a whole multipart upload. @default 3600000 (1 hour) */
+  readonly uploadTimeoutMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -181,6 +201,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const debugErrors = flag('DEBUG_ERRORS');
   if (debugErrors && production) problems.push('DEBUG_ERRORS is refused with NODE_ENV=production: it puts stack traces in responses');
 
+  const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const uploadTimeoutMs = integer('UPLOAD_TIMEOUT_MS', 3_600_000, 100, 86_400_000);
+  if (headersTimeoutMs > requestTimeoutMs) problems.push('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');
+  if (requestTimeoutMs > uploadTimeoutMs) problems.push('REQUEST_TIMEOUT_MS must not exceed UPLOAD_TIMEOUT_MS');
+
   const smallFileLimit = size('SMALL_FILE_LIMIT', 256 * MIB, 1);
   const uploadPartSize = size('UPLOAD_PART_SIZE', 64 * MIB, 1);
   if (uploadPartSize > 512_000_000) problems.push('UPLOAD_PART_SIZE must not exceed 512000000 bytes (the Platform\'s largest chunk)');
@@ -211,6 +237,16 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     production,
     playground: flag('PLAYGROUND', !production),
     debugErrors,
+    maxDepth: integer('MAX_DEPTH', 10, 1, 1_000),
+    maxCost: integer('MAX_COST', 5_000, 1, 10_000_000),
+    maxAliases: integer('MAX_ALIASES', 15, 0, 10_000),
+    maxTokens: integer('MAX_TOKENS', 1_000, 1, 1_000_000),
+    maxDirectives: integer('MAX_DIRECTIVES', 50, 0, 10_000),
+    allowBatchedRequests: flag('ALLOW_BATCHED_REQUESTS'),
+    rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    uploadTimeoutMs,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

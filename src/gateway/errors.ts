@@ -136,7 +136,7 @@ function withoutUndefined(values: Record<string, unknown>): Record<string, unkno
  * Never throws.
  */
 export function toFormattedError(formatted: GraphQLFormattedError, error: unknown, options: FormatErrorOptions = {}): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = gatewayErrorInside(unwrapResolverError(error));
   const base = { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
 
   if (original instanceof PlatformError) {
@@ -168,6 +168,9 @@ export function toFormattedError(formatted: GraphQLFormattedError, error: unknow
   // Errors graphql or Apollo raised about the request itself (parse, validation,
   // variable coercion, CSRF): their codes are ours, their messages are safe.
   const code = formatted.extensions?.code;
+  // The parser's token limit (parseOptions.maxTokens) is a query limit, not bad syntax.
+  const tokens = code === 'GRAPHQL_PARSE_FAILED' ? TOKEN_LIMIT.exec(formatted.message) : null;
+  if (tokens) return { ...base, message: `The query has more than ${tokens[1]} tokens (maxTokens)`, extensions: { code: 'BAD_USER_INPUT', limit: 'maxTokens' } };
   if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR' && !(original instanceof Error && !(original instanceof GraphQLError))) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...base, extensions: { ...extensions, code } };
@@ -181,6 +184,17 @@ export function toFormattedError(formatted: GraphQLFormattedError, error: unknow
       ...(options.debug && original instanceof Error ? { debug: { message: original.message, stack: original.stack } } : {}),
     },
   };
+}
+
+/** graphql's message when its parser stops at `maxTokens` ("more that" is graphql's spelling). */
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] (\d+) tokens/;
+
+/**
+ * Apollo wraps what validation rules report (the query limits) in its own
+ * error, without a path: the GatewayError inside keeps its code and details.
+ */
+function gatewayErrorInside(error: unknown): unknown {
+  return error instanceof GraphQLError && !(error instanceof GatewayError) && error.originalError instanceof GatewayError ? error.originalError : error;
 }
 
 function isUploadHttpError(error: unknown): error is Error & { status: number; expose: true } {

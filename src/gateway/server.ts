@@ -28,6 +28,7 @@ import { createLogger } from './logger.ts';
 import { createPlatformClientFor } from './platform.ts';
 import { createGatewaySchema } from './schema.ts';
 import { createPlaygroundHandler, playgroundOptionsFromConfig } from './playground.ts';
+import { createQueryLimits, queryLimitsFromConfig } from './limits.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -164,9 +165,14 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   // closes them to `disposers`: stop() runs them before Apollo drains.
   const disposers: Array<() => Promise<void>> = [];
 
+  const queryLimits = createQueryLimits(queryLimitsFromConfig(config));
+
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     formatError,
+    validationRules: queryLimits.validationRules,
+    parseOptions: queryLimits.parseOptions,
+    allowBatchedHttpRequests: config.allowBatchedRequests,
     includeStacktraceInErrorResponses: config.debugErrors,
     csrfPrevention: true,
     // Queries are small; automatic persisted queries only add a cache to keep.
@@ -185,6 +191,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestRecordPlugin(),
+      ...queryLimits.plugins,
     ],
   });
 

@@ -1,0 +1,189 @@
+// Queries built to hurt: deep nesting, cyclic and nested fragments, alias and
+// directive bombs, token floods, batched arrays and a 10 MB body. Each is
+// refused before any upstream call, with BAD_USER_INPUT naming the limit it
+// hit (or the body-size refusal), and the gateway keeps serving afterwards.
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator } from '../helpers/start-emulator.ts';
+import { startGateway, TEST_GATEWAY_KEY } from '../helpers/start-gateway.ts';
+import type { GqlResult, RunningGateway } from '../helpers/start-gateway.ts';
+
+const emulator = await startEmulator({ faults: true });
+const gw = await startGateway({ emulator });
+afterAll(() => gw.close());
+
+type Errors = GqlResult<unknown>['errors'];
+
+function limitsOf(errors: Errors): unknown[] {
+  return (errors ?? []).map((e) => e.extensions?.limit).filter((limit) => limit !== undefined);
+}
+
+function upstreamCalls(): number {
+  return Object.values(emulator.counters()).reduce((sum, n) => sum + n, 0);
+}
+
+/** Dataset → batches → batch → dataset → ..., `levels` times. */
+function deepQuery(levels: number): string {
+  let inner = 'id';
+  for (let i = 0; i < levels; i++) inner = `batches(first: 1) { nodes { dataset { ${inner} } } }`;
+  return `{ datasets(first: 1) { nodes { ${inner} } } }`;
+}
+
+async function stillServing(target: RunningGateway = gw): Promise<void> {
+  const data = await target.gqlOk<{ currentSandbox: { name: string } }>('{ currentSandbox { name } }');
+  expect(data.currentSandbox.name).toBe('prod');
+}
+
+beforeEach(() => emulator.resetCounters());
+
+describe('query limits (defaults)', () => {
+  it('should refuse a query deeper than MAX_DEPTH, naming maxDepth, with no upstream call', async () => {
+    // Accepted by the limits (whatever the upstream then answers).
+    const shallow = await gw.gql(deepQuery(2));
+    expect(shallow.status).toBe(200);
+    expect(limitsOf(shallow.errors)).toEqual([]);
+
+    emulator.resetCounters();
+    const deep = await gw.gql(deepQuery(5));
+    expect(deep.status).toBe(400);
+    expect(deep.data).toBeNull();
+    expect(deep.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(limitsOf(deep.errors)).toContain('maxDepth');
+    expect(deep.errors?.[0]?.message).toMatch(/depth limit of 10/);
+    expect(upstreamCalls()).toBe(0);
+    console.log(`depth ${2 + 5 * 3} refused with limit maxDepth (10); ${upstreamCalls()} upstream calls`);
+    await stillServing();
+  });
+
+  it('should refuse depth hidden in nested fragments', async () => {
+    const fragments = Array.from({ length: 8 }, (_, i) => `fragment F${i} on Dataset { batches(first: 1) { nodes { dataset { ${i === 7 ? 'id' : `...F${i + 1}`} } } } }`).join('\n');
+    const result = await gw.gql(`{ datasets(first: 1) { nodes { ...F0 } } }\n${fragments}`);
+    expect(result.status).toBe(400);
+    expect(limitsOf(result.errors)).toContain('maxDepth');
+    expect(upstreamCalls()).toBe(0);
+    console.log('8 nested fragments (depth 26) refused with limit maxDepth');
+    await stillServing();
+  });
+
+  it('should refuse cyclic fragments without hanging', async () => {
+    const result = await gw.gql(`
+      { datasets(first: 1) { nodes { ...A } } }
+      fragment A on Dataset { batches(first: 1) { nodes { dataset { ...B } } } }
+      fragment B on Dataset { lastBatch { dataset { ...A } } }
+    `);
+    expect(result.status).toBe(400);
+    expect(result.data).toBeNull();
+    const codes = (result.errors ?? []).map((e) => e.extensions?.code);
+    expect(codes).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(result.errors?.some((e) => /Cannot spread fragment "A" within itself/.test(e.message))).toBe(true);
+    expect(upstreamCalls()).toBe(0);
+    console.log(`cyclic fragments refused: ${codes.join(', ')}`);
+    await stillServing();
+  });
+
+  it('should refuse an alias bomb, naming maxAliases', async () => {
+    const fields = Array.from({ length: 100 }, (_, i) => `a${i}: currentSandbox { name }`).join(' ');
+    const result = await gw.gql(`{ ${fields} }`);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(limitsOf(result.errors)).toContain('maxAliases');
+    expect(upstreamCalls()).toBe(0);
+    console.log('100 aliases refused with limit maxAliases (15); 0 upstream calls');
+    await stillServing();
+  });
+
+  it('should refuse a directive bomb, naming maxDirectives', async () => {
+    const fields = Array.from({ length: 60 }, () => '__typename @include(if: true)').join(' ');
+    const result = await gw.gql(`{ ${fields} }`);
+    expect(result.status).toBe(400);
+    expect(limitsOf(result.errors)).toContain('maxDirectives');
+    console.log('60 directives refused with limit maxDirectives (50)');
+    await stillServing();
+  });
+
+  it('should refuse a token flood, naming maxTokens', async () => {
+    const result = await gw.gql(`{ ${'__typename '.repeat(1_500)}}`);
+    expect(result.status).toBe(400);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'maxTokens' });
+    expect(result.errors?.[0]?.message).toBe('The query has more than 1000 tokens (maxTokens)');
+    console.log('1,502 tokens refused with limit maxTokens (1000)');
+    await stillServing();
+  });
+
+  it('should refuse a 10 MB query string with the body-size limit', async () => {
+    const body = JSON.stringify({ query: `{ __typename } # ${'x'.repeat(10 * 1024 * 1024)}` });
+    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gateway-api-key': TEST_GATEWAY_KEY }, body });
+    expect(response.status).toBe(413);
+    const json = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(json.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect(json.errors[0]?.message).toMatch(/larger than 1048576 bytes/);
+    console.log(`${body.length} byte body refused with 413 (MAX_BODY_SIZE 1 MiB)`);
+    await stillServing();
+  });
+
+  it('should refuse batched HTTP requests unless enabled', async () => {
+    const body = JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
+    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gateway-api-key': TEST_GATEWAY_KEY }, body });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/batching/i);
+
+    const batching = await startGateway({ emulator, allowBatchedRequests: true });
+    try {
+      const accepted = await fetch(batching.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gateway-api-key': TEST_GATEWAY_KEY }, body });
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toEqual([{ data: { __typename: 'Query' } }, { data: { __typename: 'Query' } }]);
+    } finally {
+      await batching.close();
+    }
+    console.log('a batch of 2 operations: 400 by default, 2 results with ALLOW_BATCHED_REQUESTS=true');
+    await stillServing();
+  });
+});
+
+describe('query limits (configured)', () => {
+  it('should apply each configured limit', async () => {
+    const strict = await startGateway({ emulator, maxDepth: 3, maxCost: 10, maxAliases: 1, maxTokens: 30, maxDirectives: 1 });
+    try {
+      const cases: Array<[string, string]> = [
+        ['maxDepth', deepQuery(1)],
+        // Cost 14: one object (2) and eight scalars at depth 1 (8 x 1.5).
+        ['maxCost', '{ currentSandbox { name title type state region isDefault created updated } }'],
+        ['maxAliases', '{ a: currentSandbox { name } b: currentSandbox { name } }'],
+        ['maxDirectives', '{ __typename @include(if: true) __typename @skip(if: false) }'],
+        ['maxTokens', `{ ${'__typename '.repeat(40)}}`],
+      ];
+      for (const [limit, query] of cases) {
+        const result = await strict.gql(query);
+        expect(result.status, limit).toBe(400);
+        expect(result.errors?.[0]?.extensions?.code, limit).toBe('BAD_USER_INPUT');
+        expect(limitsOf(result.errors), limit).toContain(limit);
+      }
+      await stillServing(strict);
+      console.log(`${cases.length} configured limits each refused their query: ${cases.map(([limit]) => limit).join(', ')}`);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('should hide field suggestions and introspection in production', async () => {
+    const development = await gw.gql('{ currentSandox { name } }');
+    expect(development.errors?.[0]?.message).toMatch(/Did you mean/);
+
+    const production = await startGateway({ emulator, env: { NODE_ENV: 'production' } });
+    try {
+      expect(production.config.production).toBe(true);
+      expect(production.config.playground).toBe(false);
+      const typo = await production.gql('{ currentSandox { name } }');
+      expect(typo.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(typo.errors?.[0]?.message).not.toMatch(/Did you mean/);
+      expect(typo.errors?.[0]?.message).not.toMatch(/currentSandbox/);
+      const introspection = await production.gql('{ __schema { queryType { name } } }');
+      expect(introspection.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
+      await stillServing(production);
+      console.log('production: no field suggestions, introspection refused');
+    } finally {
+      await production.close();
+    }
+  });
+});
