@@ -336,6 +336,63 @@ describe('emulator Schema Registry', async () => {
     });
   });
 
+  describe('descriptors and unions', () => {
+    it('should create, list, look up, replace and delete an identity descriptor', async () => {
+      const fg = (await call('POST', '/tenant/fieldgroups', { body: fieldGroup('Identity Fields', { memberId: { type: 'string' } }) })).body;
+      const s = (await call('POST', '/tenant/schemas', { body: schema('Identity Schema', fg.$id) })).body;
+      const body = {
+        '@type': 'xdm:descriptorIdentity',
+        'xdm:sourceSchema': s.$id,
+        'xdm:sourceVersion': 1,
+        'xdm:sourceProperty': `/_${tenant}/memberId`,
+        'xdm:namespace': 'Email',
+        'xdm:property': 'xdm:code',
+        'xdm:isPrimary': true,
+      };
+      const created = await call('POST', '/tenant/descriptors', { body });
+      expect(created.status).toBe(201);
+      const id = created.body['@id'];
+      expect(id).toMatch(/^[0-9a-f]{40}$/);
+      expect(created.body).toMatchObject({ 'meta:containerId': 'tenant', 'xdm:namespace': 'Email', imsOrg: emulator.settings.orgId });
+
+      const secondPrimary = await call('POST', '/tenant/descriptors', { body: { ...body, 'xdm:sourceProperty': '/personID' } });
+      expectShapeA(secondPrimary.body, 'XDM-1000-400');
+      const missingField = await call('POST', '/tenant/descriptors', { body: { ...body, 'xdm:isPrimary': false, 'xdm:sourceProperty': '/nope' } });
+      expectShapeA(missingField.body, 'XDM-1000-400');
+      const unknownSchema = await call('POST', '/tenant/descriptors', { body: { ...body, 'xdm:sourceSchema': `https://ns.adobe.com/${tenant}/schemas/none` } });
+      expectShapeA(unknownSchema.body, 'XDM-1000-400');
+
+      const ids = await call('GET', '/tenant/descriptors', { accept: 'application/vnd.adobe.xdm-id+json' });
+      expect(ids.body).toEqual({ 'xdm:descriptorIdentity': [id] });
+      const links = await call('GET', '/tenant/descriptors', { accept: 'application/vnd.adobe.xdm-link+json' });
+      expect(links.body['xdm:descriptorIdentity']).toEqual([`/tenant/descriptors/${id}`]);
+      const badAccept = await call('GET', '/tenant/descriptors', { accept: IDS });
+      expectShapeA(badAccept.body, 'XDM-1008-400');
+      expect((await call('GET', `/tenant/descriptors/${id}`)).body['@id']).toBe(id);
+      expectShapeA((await call('GET', `/tenant/descriptors/${id}`, { accept: RAW })).body, 'XDM-1009-400');
+
+      const replaced = await call('PUT', `/tenant/descriptors/${id}`, { body: { ...body, 'xdm:namespace': 'ECID' } });
+      expect(replaced).toMatchObject({ status: 201, body: { '@id': id } });
+      expect((await call('GET', `/tenant/descriptors/${id}`)).body['xdm:namespace']).toBe('ECID');
+      expect((await call('DELETE', `/tenant/descriptors/${id}`)).status).toBe(204);
+      const gone = await call('GET', `/tenant/descriptors/${id}`);
+      expect(gone.status).toBe(404);
+      expectShapeA(gone.body, 'XDM-1014-404');
+    });
+
+    it('should build the Profile union from schemas tagged union', async () => {
+      const loyalty = (await call('GET', '/tenant/schemas?property=title==Loyalty Members', { accept: IDS })).body.results[0];
+      const tagged = await call('PATCH', `/tenant/schemas/${loyalty['meta:altId']}`, { body: [{ op: 'add', path: '/meta:immutableTags', value: ['union'] }] });
+      expect(tagged.status).toBe(200);
+      const unions = await call('GET', '/tenant/unions', { accept: IDS });
+      expect(unions.body.results).toEqual([expect.objectContaining({ $id: `${PROFILE}__union`, 'meta:altId': '_xdm.context.profile__union' })]);
+      const union = await call('GET', '/tenant/unions/_xdm.context.profile__union', { accept: FULL });
+      expect(union.status).toBe(200);
+      expect(union.body.properties[`_${tenant}`].properties.loyalty.properties.loyaltyId['meta:xdmType']).toBe('string');
+      expect((await call('GET', '/stats')).body.counts.unions).toBe(1);
+    });
+  });
+
   describe('sandbox isolation', () => {
     it('should keep resources of one sandbox invisible in another', async () => {
       const made = await call('POST', '/tenant/datatypes', { sandbox: 'dev', body: { title: 'Dev Only', type: 'object', properties: {} } });

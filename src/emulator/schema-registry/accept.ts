@@ -66,3 +66,41 @@ export function lookupFormat(accept: string | undefined): LookupFormat {
   if (parsed.version !== '1') throw legacyError(406, 'The specified `Accept` format/version is not available for this resource.');
   return { ...variant, mediaType: `${parsed.type}; version=1` };
 }
+
+export type DescriptorListFormat = 'ids' | 'links' | 'objects';
+
+const DESCRIPTOR_LIST_TYPES: Record<string, DescriptorListFormat> = {
+  'application/vnd.adobe.xdm-id+json': 'ids',
+  'application/vnd.adobe.xdm-link+json': 'links',
+  'application/vnd.adobe.xdm+json': 'objects',
+  'application/vnd.adobe.xdm-v2-id+json': 'ids',
+  'application/vnd.adobe.xdm-v2-link+json': 'links',
+  'application/vnd.adobe.xdm-v2+json': 'objects',
+};
+
+export function descriptorListFormat(accept: string | undefined): DescriptorListFormat {
+  const format = DESCRIPTOR_LIST_TYPES[parse(accept ?? '').type];
+  if (!format) {
+    throw registryError(
+      'XDM-1008-400',
+      'Accept header invalid',
+      `The supplied Accept header is not valid: ${accept ?? ''} - A valid Accept value should look like application/vnd.adobe.xdm-id+json`,
+    );
+  }
+  return format;
+}
+
+/**
+ * The docs say a descriptor lookup needs no Accept; the OpenAPI document's
+ * XDM-1009 says it should be xdm+json. Both are honoured: no Accept, plain
+ * JSON or xdm+json pass, any other vendor type is refused.
+ */
+export function checkDescriptorLookupAccept(accept: string | undefined): void {
+  const { type } = parse(accept ?? '');
+  if (type === '' || type === '*/*' || type === 'application/json' || type === 'application/vnd.adobe.xdm+json') return;
+  throw registryError(
+    'XDM-1009-400',
+    'Accept header invalid',
+    `The supplied Accept header is not valid: ${accept ?? ''} - A valid Accept value should look like application/vnd.adobe.xdm+json`,
+  );
+}

@@ -39,7 +39,7 @@ export type JsonObject = Record<string, unknown>;
 export interface XdmResource extends JsonObject {
   $id: string;
   'meta:altId': string;
-  'meta:resourceType': ResourceType | 'behaviors';
+  'meta:resourceType': ResourceType | 'behaviors' | 'unions';
   title: string;
   version: string;
 }

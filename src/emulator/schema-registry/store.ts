@@ -43,6 +43,11 @@ export interface SchemaRegistryStore {
   /** The full view of any resource in the caller's sandbox. */
   resolve(scope: RequestScope, resource: XdmResource): ResolvedSchema;
   stats(scope: RequestScope): JsonObject;
+  /**
+   * The system-generated union per class: one for each class that has
+   * schemas enabled for Profile (`meta:immutableTags: ["union"]`), composed of all of them.
+   */
+  unions(scope: RequestScope): XdmResource[];
   /** Creates a resource with a chosen id (the seed), unless that id exists. */
   createWithId(scope: RequestScope, type: ResourceType, hexId: string, body: unknown): XdmResource;
 }
@@ -379,10 +384,38 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
     resolve(scope, resource) {
       return resolveResource(resource, lookupIn(scope));
     },
+    unions(scope) {
+      const byClass = new Map<string, XdmResource[]>();
+      for (const row of sql.byType.all(scope.orgId, scope.sandbox.name, 'schemas')) {
+        const schema = JSON.parse(row.body) as XdmResource;
+        const tags = schema['meta:immutableTags'];
+        if (!Array.isArray(tags) || !tags.includes('union') || typeof schema['meta:class'] !== 'string') continue;
+        byClass.set(schema['meta:class'], [...(byClass.get(schema['meta:class']) ?? []), schema]);
+      }
+      const lookup = lookupIn(scope);
+      return [...byClass].map(([cls, schemas]) => {
+        const id = `${cls}__union`;
+        return {
+          $id: id,
+          'meta:altId': altIdOf(id),
+          'meta:resourceType': 'unions',
+          version: '1.0',
+          title: `${lookup(cls)?.title ?? cls} Union`,
+          description: `The union of the Profile-enabled schemas of ${cls}`,
+          type: 'object',
+          'meta:class': cls,
+          'meta:containerId': 'tenant',
+          'meta:xdmType': 'object',
+          'meta:sandboxId': scope.sandbox.id,
+          'meta:sandboxType': scope.sandbox.type,
+          allOf: schemas.map((schema) => ({ $ref: schema.$id })),
+        } as unknown as XdmResource;
+      });
+    },
     stats(scope) {
       const rows = sql.all.all(scope.orgId, scope.sandbox.name);
       const resources = rows.map((row) => ({ row, resource: JSON.parse(row.body) as XdmResource }));
-      const counts: Record<string, number> = { schemas: 0, mixins: 0, datatypes: 0, classes: 0, unions: 0 };
+      const counts: Record<string, number> = { schemas: 0, mixins: 0, datatypes: 0, classes: 0, unions: store.unions(scope).length };
       for (const { row } of resources) counts[row.resource_type] = (counts[row.resource_type] ?? 0) + 1;
       // The OpenAPI document's array form; the prose docs show an object keyed by class $id instead.
       const usage = new Map<string, JsonObject[]>();
