@@ -39,7 +39,7 @@ export function createGatewayCheck(tokens: TokenStore, sandboxes: SandboxStore, 
     const sandboxName = single(headers['x-sandbox-name']);
     let sandbox = sandboxes.defaultSandbox;
     if (sandboxName) {
-      const named = sandboxes.get(sandboxName);
+      const named = sandboxes.getActive(sandboxName);
       // Undocumented upstream; a 403 matches "this org has no access to such a sandbox".
       if (!named) throw legacyError(403, `Sandbox '${sandboxName}' does not exist or is not accessible to this organization`);
       sandbox = named;

@@ -128,7 +128,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const modules: RegisterRoutes[] = [
     createImsRoutes(tokens),
     createSandboxRoutes(sandboxes),
-    createSchemaRegistryRoutes({ sandboxes: sandboxes.list() }),
+    // Only the built-in sandboxes get the tutorial schema; sandboxes created through the API start empty.
+    createSchemaRegistryRoutes({ sandboxes: [sandboxes.defaultSandbox, sandboxes.get(settings.devSandboxName)].filter((s) => s !== undefined) }),
     registerOpenApiRoutes,
   ];
   for (const register of modules) register(routes, ctx);
@@ -214,8 +215,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     resetCounters: () => counters.reset(),
     schemaRegistry: createSchemaRegistryStore(ctx),
     scopeFor(name = sandboxes.defaultSandbox.name) {
-      const sandbox = sandboxes.get(name);
-      if (!sandbox) throw new Error(`no sandbox named ${name}`);
+      const sandbox = sandboxes.getActive(name);
+      if (!sandbox) throw new Error(`no active sandbox named ${name}`);
       return { orgId: settings.orgId, clientId: settings.clients[0]?.clientId ?? 'aep-local', sandbox };
     },
     close: () => (closing ??= close()),

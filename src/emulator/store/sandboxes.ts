@@ -1,14 +1,19 @@
 // The organization's sandboxes. `prod` (the default production sandbox) and
 // the development sandbox always exist: every Platform request names one,
-// so an emulator without them could serve nothing.
+// so an emulator without them could serve nothing. Sandboxes created
+// through the API are 'creating' for settings.processingDelayMs, then
+// 'active'; deleted ones keep their row (state 'deleted') so their name,
+// which partitions all data, is never reused.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { SandboxRef } from '../http.ts';
 import type { EmulatorSettings } from '../options.ts';
 
+export type SandboxState = 'creating' | 'active' | 'deleted';
+
 export interface SandboxRecord extends SandboxRef {
   readonly title: string;
-  readonly state: 'creating' | 'active' | 'failed' | 'deleted';
+  readonly state: SandboxState;
   readonly region: string;
   readonly isDefault: boolean;
   readonly eTag: number;
@@ -19,9 +24,19 @@ export interface SandboxRecord extends SandboxRef {
 }
 
 export interface SandboxStore {
-  /** Active sandboxes of the org, default first, then by name. */
+  /** Sandboxes that are not deleted, default first, then by name. */
   list(): SandboxRecord[];
+  /** Only active sandboxes: the ones requests may name. */
+  listActive(): SandboxRecord[];
+  /** A sandbox that is not deleted. */
   get(name: string): SandboxRecord | undefined;
+  /** An active sandbox (the gateway check). */
+  getActive(name: string): SandboxRecord | undefined;
+  /** Whether the name was ever used, deleted sandboxes included. */
+  exists(name: string): boolean;
+  create(input: { name: string; title: string; type: 'production' | 'development'; by: string }): SandboxRecord;
+  update(name: string, changes: { title: string; by: string }): SandboxRecord;
+  remove(name: string, by: string): SandboxRecord;
   readonly defaultSandbox: SandboxRecord;
 }
 
@@ -35,7 +50,7 @@ interface Row {
   id: string;
   title: string;
   type: 'production' | 'development';
-  state: SandboxRecord['state'];
+  state: SandboxState;
   region: string;
   is_default: number;
   e_tag: number;
@@ -43,6 +58,7 @@ interface Row {
   modified: number;
   created_by: string;
   modified_by: string;
+  ready_at: number;
 }
 
 function toRecord(row: Row): SandboxRecord {
@@ -77,27 +93,94 @@ export function createSandboxStore(db: Database.Database, settings: EmulatorSett
     modified INTEGER NOT NULL,
     created_by TEXT NOT NULL,
     modified_by TEXT NOT NULL,
+    ready_at INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (org_id, name)
   )`);
+  // Data dirs from before sandboxes could be created lack the column.
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(sandboxes)').all();
+  if (!columns.some((c) => c.name === 'ready_at')) db.exec('ALTER TABLE sandboxes ADD COLUMN ready_at INTEGER NOT NULL DEFAULT 0');
   const insert = db.prepare(`INSERT OR IGNORE INTO sandboxes
-    (org_id, name, id, title, type, state, region, is_default, e_tag, created, modified, created_by, modified_by)
-    VALUES (?, ?, ?, ?, ?, 'active', 'VA7', ?, 1, ?, ?, ?, ?)`);
+    (org_id, name, id, title, type, state, region, is_default, e_tag, created, modified, created_by, modified_by, ready_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'VA7', ?, 1, ?, ?, ?, ?, ?)`);
+  const write = db.prepare(
+    'UPDATE sandboxes SET title = ?, state = ?, e_tag = ?, modified = ?, modified_by = ? WHERE org_id = ? AND name = ?',
+  );
+  const selectAll = db.prepare<[string], Row>('SELECT * FROM sandboxes WHERE org_id = ? ORDER BY is_default DESC, name');
   const creator = settings.clients[0]?.clientId ?? 'aep-local';
   const t = now();
-  insert.run(settings.orgId, 'prod', randomUUID(), 'Prod', 'production', 1, t, t, creator, creator);
-  insert.run(settings.orgId, settings.devSandboxName, randomUUID(), 'Development', 'development', 0, t, t, creator, creator);
+  insert.run(settings.orgId, 'prod', randomUUID(), 'Prod', 'production', 'active', 1, t, t, creator, creator, 0);
+  insert.run(settings.orgId, settings.devSandboxName, randomUUID(), 'Development', 'development', 'active', 0, t, t, creator, creator, 0);
 
-  const rows = db
-    .prepare<[string], Row>(`SELECT * FROM sandboxes WHERE org_id = ? AND state = 'active' ORDER BY is_default DESC, name`)
-    .all(settings.orgId);
-  // Sandboxes never change while the emulator runs, so the gateway checks read them from memory.
-  const byName = new Map(rows.map((row) => [row.name, toRecord(row)]));
-  const all = [...byName.values()];
-  const defaultSandbox = all.find((s) => s.isDefault) ?? all[0];
-  if (!defaultSandbox) throw new Error('no sandbox: the sandboxes table is empty');
+  // Requests read sandboxes on every call: rows live in memory, written through to SQLite.
+  const rows = new Map(selectAll.all(settings.orgId).map((row) => [row.name, row]));
+  const records = new Map([...rows.values()].map((row) => [row.name, toRecord(row)]));
+
+  function save(row: Row): SandboxRecord {
+    write.run(row.title, row.state, row.e_tag, row.modified, row.modified_by, settings.orgId, row.name);
+    rows.set(row.name, row);
+    const record = toRecord(row);
+    records.set(row.name, record);
+    return record;
+  }
+
+  function current(name: string): SandboxRecord | undefined {
+    const row = rows.get(name);
+    if (!row) return undefined;
+    if (row.state === 'creating' && now() >= row.ready_at) return save({ ...row, state: 'active', modified: row.ready_at });
+    return records.get(name);
+  }
+
+  const sorted = () =>
+    [...rows.keys()]
+      .map(current)
+      .filter((s): s is SandboxRecord => s !== undefined && s.state !== 'deleted')
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
+
+  const defaultSandbox = [...records.values()].find((s) => s.isDefault && s.state === 'active');
+  if (!defaultSandbox) throw new Error('no default sandbox: the sandboxes table has none');
+
   return {
-    list: () => all,
-    get: (name) => byName.get(name),
+    list: sorted,
+    listActive: () => sorted().filter((s) => s.state === 'active'),
+    get(name) {
+      const sandbox = current(name);
+      return sandbox && sandbox.state !== 'deleted' ? sandbox : undefined;
+    },
+    getActive(name) {
+      const sandbox = current(name);
+      return sandbox?.state === 'active' ? sandbox : undefined;
+    },
+    exists: (name) => rows.has(name),
+    create({ name, title, type, by }) {
+      const at = now();
+      const row: Row = {
+        name,
+        id: randomUUID(),
+        title,
+        type,
+        state: 'creating',
+        region: 'VA7',
+        is_default: 0,
+        e_tag: 1,
+        created: at,
+        modified: at,
+        created_by: by,
+        modified_by: by,
+        ready_at: at + settings.processingDelayMs,
+      };
+      insert.run(settings.orgId, name, row.id, title, type, 'creating', 0, at, at, by, by, row.ready_at);
+      rows.set(name, row);
+      records.set(name, toRecord(row));
+      return records.get(name)!;
+    },
+    update(name, { title, by }) {
+      const row = rows.get(name)!;
+      return save({ ...row, title, e_tag: row.e_tag + 1, modified: now(), modified_by: by });
+    },
+    remove(name, by) {
+      const row = rows.get(name)!;
+      return save({ ...row, state: 'deleted', e_tag: row.e_tag + 1, modified: now(), modified_by: by });
+    },
     defaultSandbox,
   };
 }
