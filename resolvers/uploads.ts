@@ -30,7 +30,15 @@ function uploadedFile(result: UploadResult): UploadedFile {
 async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, fileName?: string | null): Promise<UploadResult> {
   const file = await upload;
   const name = checkFileName(fileName ?? file.filename);
-  return ctx.platform.ingestion.uploadFile(batchId, datasetId, name, { stream: file.createReadStream() });
+  let stream: ReturnType<typeof file.createReadStream>;
+  try {
+    stream = file.createReadStream();
+  } catch (error) {
+    // The parser refuses a second read of one part (a map that points two variables at one file) or a part that failed.
+    if (typeof (error as { status?: unknown }).status === 'number') throw error;
+    throw badUserInput(`the file ${JSON.stringify(file.filename)} can be used once per request: map each variable to its own file part`);
+  }
+  return ctx.platform.ingestion.uploadFile(batchId, datasetId, name, { stream });
 }
 
 export const uploadResolvers: Resolvers = {
@@ -45,6 +53,8 @@ export const uploadResolvers: Resolvers = {
 
     ingestFiles: async (_root, { input }, ctx) => {
       if (input.files.length === 0) throw badUserInput('"files" must hold at least one file');
+      // One part mapped to two variables arrives as the same upload twice: refused before a batch exists.
+      if (new Set(input.files).size !== input.files.length) throw badUserInput('"files" lists the same file part twice: map each entry to its own part');
       const body = createBatchBody(input.datasetId, input);
       await ctx.loaders.dataset.load(input.datasetId);
       const batch = await ctx.platform.ingestion.createBatch(body);

@@ -29,6 +29,7 @@ import { createPlatformClientFor } from './platform.ts';
 import { createGatewaySchema } from './schema.ts';
 import { createPlaygroundHandler, playgroundOptionsFromConfig } from './playground.ts';
 import { createQueryLimits, queryLimitsFromConfig } from './limits.ts';
+import { createRequestLimits, requestLimitsFromConfig } from './request-limits.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -152,13 +153,17 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     assetsDir: deps.playground?.assetsDir,
   });
 
+  const requestLimits = createRequestLimits(requestLimitsFromConfig(config));
   const httpServer = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // A request cut off by its body deadline has been answered (408); the handler's failure follows from that.
+      if (requestLimits.wasCutOff(req)) return;
       logger.error({ err: error }, 'request handler failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
     });
   });
+  requestLimits.configure(httpServer);
 
   // Transports that share this HTTP server (a graphql-ws WebSocket server for
   // subscriptions) attach to `httpServer` here, and add the disposer that
@@ -251,7 +256,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     res.setHeader('x-request-id', requestId);
     const record: RequestRecord = { errorCount: 0 };
     try {
-      await handleGraphQL(req, res, requestId, record);
+      if (requestLimits.admit(req, res)) await handleGraphQL(req, res, requestId, record);
     } finally {
       // One line per GraphQL request; never headers, never variables.
       logger.info(
