@@ -1,0 +1,117 @@
+// File bytes on disk: uploaded files, large-file parts, produced Parquet
+// files, failed rows and diagnostics. Every blob gets a generated name under
+// `<filesDir>/<org>/<sandbox>/batches/<batchId>/`, and the names clients
+// chose live only in SQLite, so no client name ever becomes a disk path.
+// Bytes are streamed to `<filesDir>/.tmp/` and renamed into place only once
+// complete: an upload cut off mid-body leaves nothing visible, and the
+// leftovers are swept at the next start.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ulid } from 'ulid';
+import { resolveUnder } from './paths.ts';
+import type { Partition } from './catalog-store.ts';
+
+export class SizeLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} bytes`);
+  }
+}
+
+export interface FileStore {
+  readonly root: string;
+  /** A fresh blob location (relative to the root) for a batch. */
+  newBlob(p: Partition, batchId: string, area: string): string;
+  /** The absolute path of a stored blob. */
+  absolute(blob: string): string;
+  /**
+   * Streams `source` into `blob`, through a temporary file renamed at the end.
+   * Throws SizeLimitError past `limit` bytes; nothing is left behind on failure.
+   */
+  write(source: Readable | AsyncIterable<Uint8Array>, blob: string, limit?: number): Promise<number>;
+  /** Runs `produce` on a temporary path, then moves the result to `blob`. */
+  produce(blob: string, produce: (tempPath: string) => Promise<void>): Promise<number>;
+  /** A path in the temporary folder, for a file built piece by piece (swept at the next start). */
+  tempPath(): string;
+  /** Moves a finished temporary file into `blob`; returns its size. */
+  adopt(tempPath: string, blob: string): Promise<number>;
+  size(blob: string): Promise<number>;
+  read(blob: string, range?: { start: number; end: number }): Readable;
+  remove(blob: string): Promise<void>;
+  /** Removes every blob of a batch. */
+  removeBatch(p: Partition, batchId: string): Promise<void>;
+}
+
+function limitBytes(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > limit) callback(new SizeLimitError(limit));
+      else callback(null, chunk);
+    },
+  });
+}
+
+export function createFileStore(filesDir: string): FileStore {
+  const tmpDir = join(filesDir, '.tmp');
+  // Leftovers of writes a previous process did not finish.
+  rmSync(tmpDir, { recursive: true, force: true });
+  mkdirSync(tmpDir, { recursive: true });
+  const batchDir = (p: Partition, batchId: string) =>
+    resolveUnder(filesDir, encodeURIComponent(p.org), encodeURIComponent(p.sandbox), 'batches', encodeURIComponent(batchId));
+  const absolute = (blob: string) => resolveUnder(filesDir, blob);
+
+  async function moveIntoPlace(temp: string, blob: string): Promise<number> {
+    const target = absolute(blob);
+    await mkdir(dirname(target), { recursive: true });
+    await rename(temp, target);
+    return (await stat(target)).size;
+  }
+
+  return {
+    root: filesDir,
+    newBlob(p, batchId, area) {
+      return relative(filesDir, join(batchDir(p, batchId), area, ulid())).split('\\').join('/');
+    },
+    absolute,
+    async write(source, blob, limit) {
+      const temp = join(tmpDir, ulid());
+      try {
+        const sink = createWriteStream(temp);
+        if (limit === undefined) await pipeline(source, sink);
+        else await pipeline(source, limitBytes(limit), sink);
+        return await moveIntoPlace(temp, blob);
+      } finally {
+        await rm(temp, { force: true });
+      }
+    },
+    async produce(blob, produce) {
+      const temp = join(tmpDir, ulid());
+      try {
+        await produce(temp);
+        return await moveIntoPlace(temp, blob);
+      } finally {
+        await rm(temp, { force: true });
+      }
+    },
+    tempPath: () => join(tmpDir, ulid()),
+    adopt: moveIntoPlace,
+    async size(blob) {
+      return (await stat(absolute(blob))).size;
+    },
+    read(blob, range) {
+      return createReadStream(absolute(blob), range ? { start: range.start, end: range.end } : {});
+    },
+    async remove(blob) {
+      await rm(absolute(blob), { force: true });
+    },
+    async removeBatch(p, batchId) {
+      await rm(batchDir(p, batchId), { recursive: true, force: true });
+    },
+  };
+}
