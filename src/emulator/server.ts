@@ -31,6 +31,9 @@ import type { EmulatorRequest, RequestScope, RouteHandler } from './http.ts';
 import { resolveEmulatorOptions } from './options.ts';
 import type { EmulatorOptions, EmulatorSettings } from './options.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
+import { register as registerCatalogRoutes } from './routes/catalog.ts';
+import { register as registerDataAccessRoutes } from './routes/data-access.ts';
+import { register as registerIngestionRoutes } from './routes/ingestion.ts';
 import { createImsRoutes } from './routes/ims.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { createSandboxRoutes } from './routes/sandboxes.ts';
@@ -130,6 +133,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     createSandboxRoutes(sandboxes),
     // Only the built-in sandboxes get the tutorial schema; sandboxes created through the API start empty.
     createSchemaRegistryRoutes({ sandboxes: [sandboxes.defaultSandbox, sandboxes.get(settings.devSandboxName)].filter((s) => s !== undefined) }),
+    registerCatalogRoutes,
+    registerIngestionRoutes,
+    registerDataAccessRoutes,
     registerOpenApiRoutes,
   ];
   for (const register of modules) register(routes, ctx);
