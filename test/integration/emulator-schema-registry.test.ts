@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../helpers/start-emulator.ts';
+import { call, complete, createBatch, createDataset, json, loyaltySchemaId, upload, waitForBatch } from './emulator-batch-helpers.ts';
 
 const BASE = '/data/foundation/schemaregistry';
 const IDS = 'application/vnd.adobe.xed-id+json';
@@ -407,5 +408,42 @@ describe('emulator Schema Registry', async () => {
       // Titles are unique per sandbox, not across sandboxes.
       expect((await call('POST', '/tenant/datatypes', { sandbox: 'prod', body: { title: 'Dev Only', type: 'object', properties: {} } })).status).toBe(201);
     });
+  });
+});
+
+describe('emulator Schema Registry after ingestion', async () => {
+  const emulator = await startEmulator({ processingDelayMs: 0 });
+  const tenant = emulator.settings.tenantId;
+
+  it('should lock the schema of a dataset once a batch succeeded: additive changes only', async () => {
+    const schemaId = await loyaltySchemaId(emulator);
+    const datasetId = await createDataset(emulator, schemaId);
+    const patchLoyaltyDetails = async (ops: unknown[]) => {
+      const groups = await json<{ results: Array<{ 'meta:altId': string; title: string }> }>(
+        call(emulator, 'GET', `${BASE}/tenant/fieldgroups`, { headers: { accept: IDS } }),
+      );
+      const group = groups.results.find((g) => g.title === 'Loyalty Details')!;
+      return call(emulator, 'PATCH', `${BASE}/tenant/fieldgroups/${group['meta:altId']}`, { body: ops });
+    };
+    const enumPath = `/definitions/loyalty/properties/_${tenant}/properties/loyalty/properties/loyaltyLevel/enum`;
+
+    // No data yet: narrowing is still allowed (and undone).
+    expect((await patchLoyaltyDetails([{ op: 'replace', path: enumPath, value: ['bronze', 'silver', 'gold'] }])).status).toBe(200);
+    expect((await patchLoyaltyDetails([{ op: 'add', path: `${enumPath}/-`, value: 'platinum' }])).status).toBe(200);
+
+    const batchId = await createBatch(emulator, datasetId);
+    const row = { _id: 'r1', personID: 'p1', [`_${tenant}`]: { loyalty: { loyaltyId: 'L-1', loyaltyLevel: 'gold', loyaltyPoints: 10 } } };
+    expect((await upload(emulator, batchId, datasetId, 'rows.json', `${JSON.stringify(row)}\n`)).status).toBe(200);
+    await complete(emulator, batchId);
+    expect((await waitForBatch(emulator, batchId)).batch.status).toBe('success');
+    expect(emulator.schemaRegistry.isSchemaInUse(emulator.scopeFor('prod'), schemaId)).toBe(true);
+
+    const narrowed = await patchLoyaltyDetails([{ op: 'replace', path: enumPath, value: ['bronze', 'silver', 'gold'] }]);
+    expect(narrowed.status).toBe(400);
+    expect(narrowed.json()).toMatchObject({ type: 'http://ns.adobe.com/aep/errors/XDM-1536-400', title: 'Breaking change not allowed' });
+    const added = await patchLoyaltyDetails([
+      { op: 'add', path: `/definitions/loyalty/properties/_${tenant}/properties/loyalty/properties/tier`, value: { type: 'string', title: 'Tier' } },
+    ]);
+    expect(added.status).toBe(200);
   });
 });
