@@ -77,6 +77,12 @@ export interface GatewayConfig {
   readonly requestTimeoutMs: number;
   /** UPLOAD_TIMEOUT_MS: time a client has to send a whole multipart upload. @default 3600000 (1 hour) */
   readonly uploadTimeoutMs: number;
+  /** METRICS: serve Prometheus metrics on GET /metrics. @default true */
+  readonly metrics: boolean;
+  /** METRICS_OPERATIONS: comma-separated operation names that always get their own metrics label. @default [] */
+  readonly metricsOperations: readonly string[];
+  /** METRICS_MAX_OPERATIONS: distinct operation names labelled as they are, beyond METRICS_OPERATIONS; later ones count as 'other'. @default 200 */
+  readonly metricsMaxOperations: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -247,6 +253,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     headersTimeoutMs,
     requestTimeoutMs,
     uploadTimeoutMs,
+    metrics: flag('METRICS', true),
+    metricsOperations: Object.freeze((read('METRICS_OPERATIONS') ?? '').split(',').map((name) => name.trim()).filter(Boolean)),
+    metricsMaxOperations: integer('METRICS_MAX_OPERATIONS', 200, 0, 100_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -30,6 +30,9 @@ import { createGatewaySchema } from './schema.ts';
 import { createPlaygroundHandler, playgroundOptionsFromConfig } from './playground.ts';
 import { createQueryLimits, queryLimitsFromConfig } from './limits.ts';
 import { createRequestLimits, requestLimitsFromConfig } from './request-limits.ts';
+import { createMetrics } from './metrics.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { metricsPlugin } from './plugins/metrics-plugin.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -50,6 +53,8 @@ export interface Gateway {
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   readonly platformClient: PlatformClient;
   readonly logger: Logger;
+  /** This instance's Prometheus registry and recorders (GET /metrics). */
+  readonly metrics: GatewayMetrics;
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql; available after start(). */
   readonly url: string;
   /** Listens on config.host:config.port; resolves with the GraphQL URL. */
@@ -58,7 +63,7 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-type Route = 'graphql' | 'healthz' | 'readyz' | 'not-found';
+type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'not-found';
 
 /** All routing in one place. */
 function route(pathname: string): Route {
@@ -69,6 +74,8 @@ function route(pathname: string): Route {
       return 'healthz';
     case '/readyz':
       return 'readyz';
+    case '/metrics':
+      return 'metrics';
     default:
       return 'not-found';
   }
@@ -142,8 +149,9 @@ function requestRecordPlugin(): ApolloServerPlugin<GatewayContext> {
 
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const logger = deps.logger ?? createLogger(config);
+  const metrics = createMetrics({ operationAllowList: config.metricsOperations, maxOperationNames: config.metricsMaxOperations });
   const ownsPlatformClient = deps.platformClient === undefined;
-  const platformClient = deps.platformClient ?? createPlatformClientFor(config);
+  const platformClient = deps.platformClient ?? createPlatformClientFor(config, { onCall: metrics.onCall });
   const contextFactory = createContextFactory({ config, platformClient, logger });
   const formatError = (formatted: GraphQLFormattedError, error: unknown) => toFormattedError(formatted, error, { debug: config.debugErrors });
   const schema = createGatewaySchema();
@@ -196,6 +204,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestRecordPlugin(),
+      metricsPlugin(metrics),
       ...queryLimits.plugins,
     ],
   });
@@ -203,6 +212,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string, record: RequestRecord): Promise<void> {
     let body: unknown;
     if (isMultipart(req)) {
+      metrics.observeUpload(req);
       try {
         body = await processRequest(req, res, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles });
       } catch (error) {
@@ -250,7 +260,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       const state = await readiness.check();
       return sendJson(res, state.ready ? 200 : 503, state);
     }
-    if (which === 'not-found') return sendJson(res, 404, { error: 'not found' });
+    if (which === 'metrics' && config.metrics) {
+      const text = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
+      return void res.end(text);
+    }
+    if (which === 'not-found' || which === 'metrics') return sendJson(res, 404, { error: 'not found' });
 
     const requestId = requestIdFrom(req.headers);
     res.setHeader('x-request-id', requestId);
@@ -258,6 +273,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     try {
       if (requestLimits.admit(req, res)) await handleGraphQL(req, res, requestId, record);
     } finally {
+      metrics.observeRequest(record.operationName, res.statusCode, record.errorCount, performance.now() - started);
       // One line per GraphQL request; never headers, never variables.
       logger.info(
         {
@@ -285,6 +301,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     formatError,
     platformClient,
     logger,
+    metrics,
     get url() {
       if (url === undefined) throw new Error('the gateway is not started');
       return url;

@@ -22,7 +22,7 @@ async function readParams(req: EmulatorRequest): Promise<URLSearchParams | null>
   const body = await readBody(req, BODY_LIMIT);
   if (body.length === 0) return params;
   const type = mediaType(req);
-  if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data' && type !== undefined) return null;
+  if (type !== 'application/x-www-form-urlencoded' && type !== undefined) return null;
   // Body parameters win over the query string, as the body is the recommended place.
   for (const [key, value] of new URLSearchParams(body.toString('utf8'))) params.set(key, value);
   return params;

@@ -27,7 +27,8 @@ import { checkResourceBody } from './validate.ts';
 export interface SchemaRegistryStore {
   /**
    * The resolved (xed-full) view of a schema in the caller's sandbox, by `$id`
-   * or `meta:altId`; null when there is no such schema. Cached until the next write.
+   * or `meta:altId`; null when there is no such schema. Cached until the next
+   * write and shared between callers: treat it as read-only.
    */
   resolveSchema(scope: RequestScope, schemaId: string): ResolvedSchema | null;
   /** Locks a schema after data was ingested with it: from then on only additive changes. Unknown ids are ignored. */
