@@ -238,6 +238,11 @@ describe('emulator Schema Registry', async () => {
       expectShapeA(arrayBody.body, 'XDM-1000-400');
       const noClass = await call('POST', '/tenant/schemas', { body: { title: 'No Class', type: 'object', allOf: [{ $ref: 'https://ns.adobe.com/xdm/context/identitymap' }] } });
       expectShapeA(noClass.body, 'XDM-1000-400');
+      const wrongClass = await call('POST', '/tenant/schemas', {
+        body: { title: 'Wrong Class', type: 'object', allOf: [{ $ref: 'https://ns.adobe.com/xdm/context/experienceevent' }, { $ref: 'https://ns.adobe.com/xdm/context/identitymap' }] },
+      });
+      expectShapeA(wrongClass.body, 'XDM-1000-400');
+      expect(wrongClass.body.detail).toContain('cannot be used with the class');
       const dangling = await call('POST', '/tenant/schemas', { body: schema('Dangling', `https://ns.adobe.com/${tenant}/mixins/ffff`) });
       expectShapeA(dangling.body, 'XDM-1000-400');
       const unknown = await call('PATCH', `/tenant/schemas/_${tenant}.schemas.ffff`, { body: [] });

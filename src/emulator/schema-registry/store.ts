@@ -211,6 +211,13 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
       if (classes.length !== 1) throw invalidPayload(`A schema must reference exactly one class in allOf; found ${classes.length}.`);
       if (others.length > 0) throw invalidPayload(`A schema's allOf may only reference one class and field groups, not ${others[0]!.$id}.`);
       const cls = classes[0]!;
+      for (const t of targets) {
+        const intended = t['meta:intendedToExtend'];
+        // An empty or missing list means the field group fits any class.
+        if (Array.isArray(intended) && intended.length > 0 && !intended.includes(cls.$id)) {
+          throw invalidPayload(`The field group ${t.$id} cannot be used with the class ${cls.$id}: it extends only ${intended.join(', ')}.`);
+        }
+      }
       const extendsList = [...((cls['meta:extends'] as string[] | undefined) ?? []), cls.$id];
       for (const t of targets) {
         if (t === cls) continue;
