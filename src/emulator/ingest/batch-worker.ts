@@ -47,6 +47,8 @@ export interface BatchWorker {
   resume(): void;
   /** Writes a status to the batch and the dataset's lastBatch* fields. */
   setStatus(p: Partition, batchId: string, status: string, extra?: CatalogBody): void;
+  /** Writes only the dataset's lastBatch* fields (a batch was just created). */
+  noteOnDataset(p: Partition, datasetId: string, batchId: string, status: string): void;
 }
 
 const UNKNOWN_ERROR: BatchErrorEntry = { code: '0070000017', description: 'Unknown error occurred.' };
@@ -85,19 +87,21 @@ export function createBatchWorker(services: CatalogServices): BatchWorker {
   const { catalog, batchFiles, files, registry, ctx } = services;
   const running = new Set<string>();
 
+  function noteOnDataset(p: Partition, datasetId: string, batchId: string, status: string): void {
+    const dataset = catalog.get('dataSets', p, datasetId);
+    if (!dataset) return;
+    const body: CatalogBody = { ...dataset.body, lastBatchId: batchId, lastBatchStatus: status, updated: ctx.now(), version: bumpVersion(dataset.body.version) };
+    if (status === 'success') body.lastSuccessfulBatch = batchId;
+    if (status === 'failed') body.lastFailedBatch = batchId;
+    catalog.put('dataSets', p, datasetId, body);
+  }
+
   function setStatus(p: Partition, batchId: string, status: string, extra: CatalogBody = {}): void {
     catalog.transaction(() => {
       const batch = catalog.get('batches', p, batchId);
       if (!batch) return;
-      const now = ctx.now();
-      catalog.put('batches', p, batchId, { ...batch.body, ...extra, status, updated: now, version: bumpVersion(batch.body.version) });
-      const datasetId = (batch.internal as unknown as BatchInternal).datasetId;
-      const dataset = catalog.get('dataSets', p, datasetId);
-      if (!dataset) return;
-      const body: CatalogBody = { ...dataset.body, lastBatchId: batchId, lastBatchStatus: status, updated: now, version: bumpVersion(dataset.body.version) };
-      if (status === 'success') body.lastSuccessfulBatch = batchId;
-      if (status === 'failed') body.lastFailedBatch = batchId;
-      catalog.put('dataSets', p, datasetId, body);
+      catalog.put('batches', p, batchId, { ...batch.body, ...extra, status, updated: ctx.now(), version: bumpVersion(batch.body.version) });
+      noteOnDataset(p, (batch.internal as unknown as BatchInternal).datasetId, batchId, status);
     });
   }
 
@@ -298,6 +302,7 @@ export function createBatchWorker(services: CatalogServices): BatchWorker {
   return {
     start,
     setStatus,
+    noteOnDataset,
     resume() {
       for (const batch of catalog.findByStatus('batches', ['loading', 'processing'])) {
         if ((batch.internal as unknown as BatchInternal).completeRequested) start(batch.partition, batch.id);

@@ -48,6 +48,13 @@ function decodeId(raw: string | undefined): string {
   }
 }
 
+/** The client went away mid-body: nothing was stored and nobody is left to answer. */
+function clientGone(req: EmulatorRequest, res: ServerResponse): boolean {
+  if (!req.raw.destroyed && !req.raw.readableAborted) return false;
+  res.destroy();
+  return true;
+}
+
 function requireOctets(req: EmulatorRequest): void {
   if (mediaType(req) !== 'application/octet-stream') {
     throw legacyError(415, `Unsupported media type '${header(req, 'content-type') ?? ''}': file uploads must be sent as application/octet-stream`);
@@ -187,9 +194,11 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       diagnostics,
       ...(threshold.percent !== undefined ? { partialIngestionPercent: threshold.percent } : {}),
     };
-    catalog.put('batches', p, id, body, internal as unknown as Record<string, unknown>);
-    worker.setStatus(p, id, 'loading');
-    sendJson(res, 201, catalog.get('batches', p, id)!.body);
+    catalog.transaction(() => {
+      catalog.put('batches', p, id, body, internal as unknown as Record<string, unknown>);
+      worker.noteOnDataset(p, datasetId, id, 'loading');
+    });
+    sendJson(res, 201, body);
   });
 
   const FILE_PATH = `${BASE}/batches/:batchId/datasets/:datasetId/files/*`;
@@ -210,6 +219,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       size = await files.write(req.raw, blob, limit);
     } catch (error) {
       if (error instanceof SizeLimitError) throw tooLarge();
+      if (clientGone(req, res)) return;
       throw error;
     }
     // COMPLETE may have arrived while the bytes were streaming in.
@@ -269,6 +279,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       size = await files.write(req.raw, blob, length);
     } catch (error) {
       if (error instanceof SizeLimitError) throw legacyError(400, `The chunk has more bytes than Content-Range ${header(req, 'content-range') ?? ''} announces`);
+      if (clientGone(req, res)) return;
       throw error;
     }
     if (size !== length) {
