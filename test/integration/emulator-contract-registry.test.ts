@@ -1,6 +1,7 @@
 // The emulator's Schema Registry and Sandbox responses, validated against the
 // response schemas of Adobe's OpenAPI documents. Where a document is wrong or
 // silent, the comment says so and only that part is left out of validation.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../helpers/openapi-contract.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
@@ -201,5 +202,23 @@ describe('emulator contract: Sandbox Management (sandbox.yaml, OpenAPI 3)', asyn
     expect(contract.check('GET', '/sandbox-management/sandboxes', 200, listWithoutDates(page))).toBeNull();
     const one = await get('/sandbox-management/sandboxes/dev');
     expect(contract.check('GET', '/sandbox-management/sandboxes/{sandboxName}', 200, withoutDates(one))).toBeNull();
+  });
+});
+
+describe('emulator OpenAPI documents', async () => {
+  const emulator = await startEmulator();
+
+  it('should serve the five documents unchanged, with an index and no credentials', async () => {
+    const index = (await (await fetch(`${emulator.url}/openapi/`)).json()) as { documents: Array<{ name: string; href: string }> };
+    expect(index.documents.map((d) => d.name).sort()).toEqual(['batch-ingestion', 'catalog', 'data-access', 'sandbox', 'schema-registry']);
+    for (const { name, href } of index.documents) {
+      const res = await fetch(href);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('yaml');
+      const served = Buffer.from(await res.arrayBuffer());
+      expect(served.equals(readFileSync(new URL(`../../src/emulator/openapi/${name}.yaml`, import.meta.url))), name).toBe(true);
+    }
+    expect((await fetch(`${emulator.url}/openapi/other.yaml`)).status).toBe(404);
+    expect((await fetch(`${emulator.url}/openapi/..%2Femulator.sqlite`)).status).toBe(404);
   });
 });
