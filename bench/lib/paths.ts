@@ -1,0 +1,11 @@
+// Folders the benchmarks use, resolved from this file.
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+export const ROOT_DIR = dirname(BENCH_DIR);
+export const RESULTS_DIR = join(BENCH_DIR, 'results');
+/** Scratch space: data folders, generated files (git-ignored). */
+export const WORK_DIR = join(BENCH_DIR, '.work');
+export const CLI = join(ROOT_DIR, 'src', 'cli.ts');
+export const OPENAPI_DIR = '/work/shared/openapi';

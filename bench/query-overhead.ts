@@ -1,0 +1,233 @@
+// One query, one upstream call: `{ dataset(id) { id name } }` through the
+// gateway, the same GET /data/foundation/catalog/dataSets/{id} straight to the
+// emulator (same headers), and the same lookup through Hive Gateway and the
+// GraphQL Mesh v0 CLI generated from Adobe's catalog.yaml. One emulator;
+// every other target a fresh process per round; the targets interleaved (the
+// order rotates every round); load from autocannon in its own process.
+import { measureLoad } from './lib/load.ts';
+import type { LoadSpec, MeasuredLoad } from './lib/load.ts';
+import { RestClient, startEmulatorProcess } from './lib/platform.ts';
+import type { BenchOptions, BenchReport } from './lib/results.ts';
+import { table } from './lib/results.ts';
+import { fmt, fmtRatio, median, NOISY_SPREAD, ratio, rotate, spread } from './lib/stats.ts';
+import { buildHive, buildMesh, graphql, startGatewayProcess, startHive, startMesh, TARGET_LABELS } from './lib/targets.ts';
+import type { GatewayProcess, PeerBuild, TargetName } from './lib/targets.ts';
+
+export const CONNECTIONS = [1, 20] as const;
+
+export interface RunFigures {
+  readonly round: number;
+  readonly target: TargetName;
+  readonly connections: number;
+  readonly load: MeasuredLoad;
+}
+
+export interface TargetSummary {
+  readonly target: TargetName;
+  readonly label: string;
+  readonly connections: number;
+  readonly requestsPerSecond: number;
+  readonly requestsPerSecondSpread: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  /** CPU time of the process under test per request (the emulator itself for direct REST). */
+  readonly cpuUsPerRequest: number;
+  readonly cpuUsPerRequestSpread: number;
+  /** CPU time of the emulator per request (the upstream work every target causes). */
+  readonly emulatorCpuUsPerRequest: number;
+  readonly failedRequests: number;
+}
+
+interface Target {
+  readonly name: TargetName;
+  start(): Promise<{ spec: Omit<LoadSpec, 'connections' | 'durationSeconds'>; pid: number; stop(): Promise<void> }>;
+}
+
+function gqlSpec(proc: GatewayProcess, query: string): Omit<LoadSpec, 'connections' | 'durationSeconds'> {
+  return { url: proc.graphqlUrl, method: 'POST', headers: { ...proc.headers }, body: JSON.stringify({ query }) };
+}
+
+export function summarize(runs: readonly RunFigures[], targets: readonly TargetName[]): TargetSummary[] {
+  const out: TargetSummary[] = [];
+  for (const target of targets) {
+    for (const connections of CONNECTIONS) {
+      const mine = runs.filter((r) => r.target === target && r.connections === connections).map((r) => r.load);
+      if (mine.length === 0) continue;
+      const rps = mine.map((l) => l.requestsPerSecond);
+      const cpu = mine.map((l) => l.cpuUsPerRequest[target === 'direct' ? 'emulator' : 'target'] ?? Number.NaN);
+      out.push({
+        target,
+        label: TARGET_LABELS[target],
+        connections,
+        requestsPerSecond: median(rps),
+        requestsPerSecondSpread: spread(rps),
+        latencyP50Ms: median(mine.map((l) => l.latencyP50Ms)),
+        latencyP99Ms: median(mine.map((l) => l.latencyP99Ms)),
+        cpuUsPerRequest: median(cpu),
+        cpuUsPerRequestSpread: spread(cpu),
+        emulatorCpuUsPerRequest: median(mine.map((l) => l.cpuUsPerRequest.emulator ?? Number.NaN)),
+        failedRequests: mine.reduce((sum, l) => sum + l.non2xx + l.errors + l.timeouts, 0),
+      });
+    }
+  }
+  return out;
+}
+
+export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
+  const rounds = quick ? 2 : 3;
+  const warmupSeconds = quick ? 1 : 3;
+  const durationSeconds = quick ? 3 : 10;
+  const notes: string[] = [];
+
+  const emulator = await startEmulatorProcess({ name: 'emulator' });
+  const cleanups: Array<() => Promise<void>> = [() => emulator.close()];
+  try {
+    const rest = new RestClient(emulator.url, emulator.headers);
+    const schema = await rest.loyaltySchema();
+    const datasetId = await rest.createDataset('Loyalty Members benchmark dataset', schema.id);
+    log(`emulator ${emulator.url} (pid ${emulator.pid}), dataset ${datasetId}`);
+
+    const gatewayQuery = `{ dataset(id: ${JSON.stringify(datasetId)}) { id name } }`;
+    const peerQuery = `{ retrieveDataset(DATASET_ID: ${JSON.stringify(datasetId)}) }`;
+
+    const builds: Partial<Record<'hive' | 'mesh', PeerBuild>> = {};
+    for (const peer of ['hive', 'mesh'] as const) {
+      try {
+        log(`generating the ${peer} config from catalog.yaml`);
+        builds[peer] = peer === 'hive' ? await buildHive(emulator) : await buildMesh(emulator);
+      } catch (error) {
+        notes.push(`${TARGET_LABELS[peer]} could not be built, so it was left out: ${String(error).split('\n')[0]}`);
+      }
+    }
+
+    const checkPeer = async (proc: GatewayProcess) => {
+      const data = await graphql<{ retrieveDataset: Record<string, { name?: string }> }>(proc, peerQuery);
+      if (data.retrieveDataset[datasetId]?.name === undefined) throw new Error(`${proc.name}: unexpected answer ${JSON.stringify(data).slice(0, 300)}`);
+    };
+
+    const targets: Target[] = [
+      {
+        name: 'gateway',
+        async start() {
+          const proc = await startGatewayProcess(emulator);
+          const data = await graphql<{ dataset: { id: string; name: string } | null }>(proc, gatewayQuery);
+          if (data.dataset?.id !== datasetId) throw new Error(`gateway: unexpected answer ${JSON.stringify(data)}`);
+          return { spec: gqlSpec(proc, gatewayQuery), pid: proc.pid, stop: () => proc.stop() };
+        },
+      },
+      {
+        name: 'direct',
+        async start() {
+          const url = `${emulator.url}/data/foundation/catalog/dataSets/${datasetId}`;
+          const res = await fetch(url, { headers: emulator.headers });
+          if (res.status !== 200) throw new Error(`direct: ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+          return { spec: { url, method: 'GET', headers: { ...emulator.headers } }, pid: emulator.pid, stop: async () => undefined };
+        },
+      },
+      ...(['hive', 'mesh'] as const)
+        .filter((peer) => builds[peer])
+        .map(
+          (peer): Target => ({
+            name: peer,
+            async start() {
+              const build = builds[peer]!;
+              const proc = peer === 'hive' ? await startHive(build) : await startMesh(build);
+              try {
+                await checkPeer(proc);
+              } catch (error) {
+                await proc.stop();
+                throw error;
+              }
+              return { spec: gqlSpec(proc, peerQuery), pid: proc.pid, stop: () => proc.stop() };
+            },
+          }),
+        ),
+    ];
+
+    const runs: RunFigures[] = [];
+    const failed = new Set<TargetName>();
+    for (let round = 0; round < rounds; round++) {
+      for (const target of rotate(targets, round)) {
+        if (failed.has(target.name)) continue;
+        let started;
+        try {
+          started = await target.start();
+        } catch (error) {
+          failed.add(target.name);
+          notes.push(`${TARGET_LABELS[target.name]} did not start or answer, so it was left out: ${String(error).split('\n').slice(0, 3).join(' ')}`);
+          continue;
+        }
+        try {
+          for (const connections of CONNECTIONS) {
+            const watch: Record<string, number> = target.name === 'direct' ? { emulator: emulator.pid } : { target: started.pid, emulator: emulator.pid };
+            const load = await measureLoad({ ...started.spec, connections, durationSeconds }, warmupSeconds, watch);
+            runs.push({ round, target: target.name, connections, load });
+            log(
+              `round ${round + 1}/${rounds} ${target.name.padEnd(7)} c=${String(connections).padEnd(2)} ${fmt(load.requestsPerSecond).padStart(7)} req/s  p50 ${fmt(load.latencyP50Ms, 2)} ms  p99 ${fmt(load.latencyP99Ms, 2)} ms  cpu/req ${fmt(load.cpuUsPerRequest[target.name === 'direct' ? 'emulator' : 'target'] ?? Number.NaN)} us` +
+                (load.non2xx + load.errors ? `  (${load.non2xx} non-2xx, ${load.errors} errors)` : ''),
+            );
+          }
+        } finally {
+          await started.stop();
+        }
+      }
+    }
+
+    const names = targets.map((t) => t.name).filter((n) => !failed.has(n));
+    const summary = summarize(runs, names);
+    const get = (target: TargetName, c: number) => summary.find((s) => s.target === target && s.connections === c);
+    const ratios: Record<string, number> = {};
+    for (const c of CONNECTIONS) {
+      const gw = get('gateway', c);
+      for (const other of ['direct', 'hive', 'mesh'] as const) {
+        const o = get(other, c);
+        if (!gw || !o) continue;
+        ratios[`gateway/${other} req/s c=${c}`] = ratio(gw.requestsPerSecond, o.requestsPerSecond);
+        if (other !== 'direct') ratios[`${other}/gateway CPU per request c=${c}`] = ratio(o.cpuUsPerRequest, gw.cpuUsPerRequest);
+      }
+    }
+    const gw1 = get('gateway', 1);
+    const direct1 = get('direct', 1);
+    const addedLatencyMs = gw1 && direct1 ? gw1.latencyP50Ms - direct1.latencyP50Ms : Number.NaN;
+
+    for (const s of summary) {
+      if (s.requestsPerSecondSpread > NOISY_SPREAD) notes.push(`Noisy: ${s.label} at c=${s.connections}: req/s varied by ${fmt(s.requestsPerSecondSpread * 100)}% between rounds (CPU per request varied by ${fmt(s.cpuUsPerRequestSpread * 100)}%).`);
+      if (s.failedRequests > 0) notes.push(`${s.label} at c=${s.connections}: ${s.failedRequests} requests failed (non-2xx, errors or timeouts).`);
+    }
+    notes.push('Hive Gateway and Mesh answer `retrieveDataset(DATASET_ID)` with the JSON scalar their generated schemas give the Catalog response (a map keyed by id, no selectable fields); the gateway answers `dataset(id) { id name }`. Each makes the same single upstream GET.');
+
+    const markdown = [
+      table(
+        ['target', 'connections', 'req/s (median)', 'p50 ms', 'p99 ms', 'CPU/req of target', 'emulator CPU/req'],
+        summary.map((s) => [s.label, String(s.connections), fmt(s.requestsPerSecond), fmt(s.latencyP50Ms, 2), fmt(s.latencyP99Ms, 2), `${fmt(s.cpuUsPerRequest)} us`, `${fmt(s.emulatorCpuUsPerRequest)} us`]),
+      ),
+      '',
+      table(
+        ['ratio', 'value'],
+        Object.entries(ratios).map(([k, v]) => [k, fmtRatio(v)]),
+      ),
+      '',
+      `Added median latency at 1 connection, gateway over direct REST: ${fmt(addedLatencyMs, 3)} ms (target: at most 1.0 ms).`,
+      '',
+      'Targets: gateway req/s at 20 connections at least 2.5x Hive Gateway, 1.5x Mesh, and 25% of direct REST.',
+    ].join('\n');
+
+    return {
+      name: 'query-overhead',
+      title: 'Query overhead: one dataset lookup through the gateway, direct REST, Hive Gateway and Mesh',
+      conditions: [
+        `${rounds} rounds, targets interleaved (order rotated each round), a fresh process per target per round; one emulator process for all`,
+        `load: autocannon in its own process, ${warmupSeconds} s warm-up then ${durationSeconds} s measured, at ${CONNECTIONS.join(' and ')} connections; medians over rounds`,
+        'CPU/req: user+system CPU time of the process under test (from /proc/<pid>/stat) over the measured run, divided by the requests it served; for direct REST, the emulator',
+        'gateway: `aep-graphql serve`, oauth mode against the emulator IMS, NODE_ENV=production, LOG_LEVEL=warn; peers: NODE_ENV=production, one process (no fork), Platform headers as operation headers',
+        `gateway query: ${gatewayQuery}; peers: ${peerQuery}; direct: GET /data/foundation/catalog/dataSets/{id} with the four Platform headers`,
+      ],
+      markdown,
+      notes,
+      data: { datasetId, rounds, warmupSeconds, durationSeconds, runs, summary, ratios, addedLatencyMs },
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}
