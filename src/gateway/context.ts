@@ -14,6 +14,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PlatformClient, ScopedPlatform } from '../platform/client.ts';
 import type { PlatformScope } from '../platform/types.ts';
+import type { BatchWatch } from './batch-watch.ts';
 import type { GatewayConfig } from './config.ts';
 import { isSandboxName } from './config.ts';
 import { GatewayError } from './errors.ts';
@@ -35,6 +36,8 @@ export interface GatewayContext {
   readonly logger: Logger;
   readonly config: GatewayConfig;
   readonly record: RequestRecord;
+  /** Process-wide: the shared batch pollers behind subscriptions. */
+  readonly batchWatch: BatchWatch;
 }
 
 export type HeadersRecord = Readonly<Record<string, string | string[] | undefined>>;
@@ -43,6 +46,7 @@ export interface ContextFactoryDeps {
   readonly config: GatewayConfig;
   readonly platformClient: PlatformClient;
   readonly logger: Logger;
+  readonly batchWatch: BatchWatch;
 }
 
 export interface ContextOptions {
@@ -136,7 +140,7 @@ export function requestIdFrom(headers: HeadersRecord): string {
 }
 
 export function createContextFactory(deps: ContextFactoryDeps): ContextFactory {
-  const { config, platformClient, logger } = deps;
+  const { config, platformClient, logger, batchWatch } = deps;
   return (headers, options = {}) => {
     const requestId = options.requestId ?? requestIdFrom(headers);
     const scope = scopeFromHeaders(config, headers);
@@ -148,6 +152,7 @@ export function createContextFactory(deps: ContextFactoryDeps): ContextFactory {
       scope,
       platform,
       config,
+      batchWatch,
       record: options.record ?? { errorCount: 0 },
       get loaders() {
         loaders ??= createLoaders(platform);

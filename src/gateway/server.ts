@@ -28,6 +28,9 @@ import { createLogger } from './logger.ts';
 import { createPlatformClientFor } from './platform.ts';
 import { createGatewaySchema } from './schema.ts';
 import { createPlaygroundHandler, playgroundOptionsFromConfig } from './playground.ts';
+import type { BatchWatch } from './batch-watch.ts';
+import { createBatchWatchFor } from './batch-watch-runtime.ts';
+import { attachSubscriptions } from './subscriptions-server.ts';
 import { createQueryLimits, queryLimitsFromConfig } from './limits.ts';
 import { createRequestLimits, requestLimitsFromConfig } from './request-limits.ts';
 import { createMetrics } from './metrics.ts';
@@ -41,6 +44,8 @@ export interface GatewayDeps {
   readonly logger?: Logger;
   /** The playground (on with config.playground): `emulator` when the gateway fronts the local emulator; `assetsDir` of the build. */
   readonly playground?: { readonly emulator?: boolean; readonly assetsDir?: string };
+  /** The shared batch pollers behind subscriptions; built from the config (and closed on stop) when absent. */
+  readonly batchWatch?: BatchWatch;
 }
 
 export interface Gateway {
@@ -53,6 +58,7 @@ export interface Gateway {
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   readonly platformClient: PlatformClient;
   readonly logger: Logger;
+  readonly batchWatch: BatchWatch;
   /** This instance's Prometheus registry and recorders (GET /metrics). */
   readonly metrics: GatewayMetrics;
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql; available after start(). */
@@ -152,7 +158,10 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const metrics = createMetrics({ operationAllowList: config.metricsOperations, maxOperationNames: config.metricsMaxOperations });
   const ownsPlatformClient = deps.platformClient === undefined;
   const platformClient = deps.platformClient ?? createPlatformClientFor(config, { onCall: metrics.onCall });
-  const contextFactory = createContextFactory({ config, platformClient, logger });
+  const ownBatchWatch = deps.batchWatch ? undefined : createBatchWatchFor(config, { platformClient, logger });
+  const batchWatch: BatchWatch = deps.batchWatch ?? ownBatchWatch!.batchWatch;
+  metrics.setSubscriptionStats(() => batchWatch.stats());
+  const contextFactory = createContextFactory({ config, platformClient, logger, batchWatch });
   const formatError = (formatted: GraphQLFormattedError, error: unknown) => toFormattedError(formatted, error, { debug: config.debugErrors });
   const schema = createGatewaySchema();
   const readiness: Readiness = createReadiness({ config, platformClient, cacheMs: config.readinessCacheMs });
@@ -177,6 +186,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   // subscriptions) attach to `httpServer` here, and add the disposer that
   // closes them to `disposers`: stop() runs them before Apollo drains.
   const disposers: Array<() => Promise<void>> = [];
+  // Runs after the WebSocket server's disposer (pushed by start()): streams are drained first.
+  if (ownBatchWatch) disposers.push(() => ownBatchWatch.close());
 
   const queryLimits = createQueryLimits(queryLimitsFromConfig(config));
 
@@ -301,6 +312,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     formatError,
     platformClient,
     logger,
+    batchWatch,
     metrics,
     get url() {
       if (url === undefined) throw new Error('the gateway is not started');
@@ -308,6 +320,18 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     },
     async start() {
       await apollo.start();
+      const subscriptions = attachSubscriptions({
+        httpServer,
+        schema,
+        path: '/graphql',
+        contextFactory,
+        formatError,
+        logger,
+        keepAliveMs: config.wsKeepAliveMs,
+        validationRules: queryLimits.validationRules,
+        parseOptions: queryLimits.parseOptions,
+      });
+      disposers.push(() => subscriptions.dispose());
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {

@@ -105,6 +105,7 @@ class ScopedCatalog implements CatalogClient {
     const items = keyedToArray<T>(keyed);
     let hasMore = items.length > limit;
     if (hasMore) items.length = limit;
+    else if (ask === limit && items.length === limit && opts?.probe === false) hasMore = true;
     else if (ask === limit && items.length === limit) {
       const probe = await this.http.json<Keyed<T>>(this.get(`/${type}${listQuery(opts, start + limit, 1)}`, `/${type}`, opts));
       hasMore = keyedToArray<T>(probe).length > 0;

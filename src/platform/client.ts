@@ -31,6 +31,13 @@ export interface CatalogListOptions extends CallOptions {
   readonly orderBy?: string;
   /** Simple filters, sent as query parameters as they are (`status=success,failed`, `dataSet=<id>`, `name=...`). */
   readonly filters?: Readonly<Record<string, string>>;
+  /**
+   * After a full page of 100 (the Catalog's maximum, so one more item cannot be
+   * asked for), send a one-item probe to tell whether a next page exists. Off,
+   * such a page reports `hasMore: true` (there may be more) without the extra
+   * call: for callers that do not show whether a next page exists. @default true
+   */
+  readonly probe?: boolean;
 }
 
 export interface SchemaRegistryApi {
