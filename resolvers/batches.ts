@@ -8,7 +8,7 @@ import { badUserInput } from '../src/gateway/errors.ts';
 import { loadOrNull } from '../src/gateway/loaders.ts';
 import { offsetAfter, offsetConnection, pageSize } from '../src/gateway/paging.ts';
 import { readBatchRows, rowLimit, splitFailedRecord } from '../src/gateway/rows.ts';
-import { catalogProperties, selectedNodeFields } from '../src/gateway/selection.ts';
+import { catalogProperties, selectedNodeFields, selectsPageInfo } from '../src/gateway/selection.ts';
 
 /** Every documented Platform status (platform-api.md §3.5, §4.7), by the Platform's word. */
 const STATUS_BY_WORD: Readonly<Record<string, Exclude<BatchStatus, 'UNKNOWN'>>> = {
@@ -123,7 +123,7 @@ export const batchResolvers: Resolvers = {
       if (filter?.status && filter.status.length > 0) filters.status = rawStatuses(filter.status);
       if (filter?.createdAfter) filters.createdAfter = String(filter.createdAfter.getTime());
       if (filter?.createdBefore) filters.createdBefore = String(filter.createdBefore.getTime());
-      const page = await platform.catalog.listBatches({ start, limit, orderBy: 'desc:created', filters, ...(properties ? { properties } : {}) });
+      const page = await platform.catalog.listBatches({ start, limit, probe: selectsPageInfo(info), orderBy: 'desc:created', filters, ...(properties ? { properties } : {}) });
       return offsetConnection(page.items, start, page.hasMore);
     },
     batch: (_root, { id }, { loaders }) => loadOrNull(loaders.batch, id),

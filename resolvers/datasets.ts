@@ -7,7 +7,7 @@ import { badUserInput } from '../src/gateway/errors.ts';
 import { loadOrNull } from '../src/gateway/loaders.ts';
 import { offsetAfter, offsetConnection, pageSize } from '../src/gateway/paging.ts';
 import { readDatasetRows, rowLimit } from '../src/gateway/rows.ts';
-import { catalogProperties, selectedNodeFields } from '../src/gateway/selection.ts';
+import { catalogProperties, selectedNodeFields, selectsPageInfo } from '../src/gateway/selection.ts';
 import { BATCH_PROPERTIES, rawStatuses } from './batches.ts';
 
 /** GraphQL field of Dataset → the Catalog properties it reads. */
@@ -75,6 +75,7 @@ export const datasetResolvers: Resolvers = {
       const page = await platform.catalog.listDataSets({
         start,
         limit,
+        probe: selectsPageInfo(info),
         ...(properties ? { properties } : {}),
         ...(filter?.name ? { filters: { name: filter.name } } : {}),
       });
@@ -147,16 +148,17 @@ export const datasetResolvers: Resolvers = {
       const page = await platform.catalog.listBatches({
         start,
         limit,
+        probe: selectsPageInfo(info),
         orderBy: 'desc:created',
         ...(properties ? { properties } : {}),
         filters: { dataSet: dataset.id, ...(status && status.length > 0 ? { status: rawStatuses(status) } : {}) },
       });
       return offsetConnection(page.items, start, page.hasMore);
     },
-    files: async (dataset, { first, after }, { platform }) => {
+    files: async (dataset, { first, after }, { platform }, info) => {
       const limit = pageSize(first);
       const start = offsetAfter(after);
-      const page = await platform.catalog.listDataSetFiles({ start, limit, filters: { dataSetId: dataset.id } });
+      const page = await platform.catalog.listDataSetFiles({ start, limit, probe: selectsPageInfo(info), filters: { dataSetId: dataset.id } });
       return offsetConnection(page.items, start, page.hasMore);
     },
     rows: (dataset, { limit }, { platform }) => readDatasetRows(platform, dataset.id, rowLimit(limit)),

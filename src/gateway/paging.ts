@@ -4,7 +4,8 @@
 // - Schema Registry: ordered by title, `start` = the title to continue after,
 //   `_page.next` null on the last page. A cursor is the opaque base64 of the
 //   item's title.
-// hasNextPage is never guessed: the Catalog client asks for one more item,
+// hasNextPage is never guessed: the Catalog client asks for one more item
+// (or probes after a full page of 100, only when the query selects pageInfo),
 // the Registry says whether `next` exists.
 import { badUserInput } from './errors.ts';
 

@@ -35,6 +35,11 @@ export function selectedNodeFields(info: GraphQLResolveInfo): Set<string> {
   return new Set(childFields(nodeFields, info.fragments).keys());
 }
 
+/** Whether the connection's `pageInfo` is selected: only then must the list find out if a next page exists. */
+export function selectsPageInfo(info: GraphQLResolveInfo): boolean {
+  return childFields(info.fieldNodes, info.fragments).has('pageInfo');
+}
+
 /**
  * The Catalog `properties` for a selection, from a map of GraphQL field →
  * properties. Undefined (all properties) when a selected field is not in the
