@@ -8,8 +8,9 @@ import { sandboxResolvers } from './sandboxes.ts';
 import { scalarResolvers } from './scalars.ts';
 import { schemaResolvers } from './schemas.ts';
 import { uploadResolvers } from './uploads.ts';
+import { subscriptionResolvers } from './subscriptions.ts';
 
-const DOMAINS: readonly Resolvers[] = [scalarResolvers, schemaResolvers, datasetResolvers, batchResolvers, uploadResolvers, sandboxResolvers];
+const DOMAINS: readonly Resolvers[] = [scalarResolvers, schemaResolvers, datasetResolvers, batchResolvers, uploadResolvers, sandboxResolvers, subscriptionResolvers];
 
 export function mergeResolvers(maps: readonly Resolvers[]): Resolvers {
   const merged: Record<string, unknown> = {};

@@ -77,6 +77,16 @@ export interface GatewayConfig {
   readonly requestTimeoutMs: number;
   /** UPLOAD_TIMEOUT_MS: time a client has to send a whole multipart upload. @default 3600000 (1 hour) */
   readonly uploadTimeoutMs: number;
+  /** REDIS_URL: share batch pollers and subscription events between instances through this Redis. @default none (one instance, in memory) */
+  readonly redisUrl: string | undefined;
+  /** REDIS_KEY_PREFIX: put before every Redis key and channel, so deployments can share a Redis. @default 'aep-graphql:' */
+  readonly redisKeyPrefix: string;
+  /** BATCH_POLL_INTERVAL_MS: first delay between two polls of a watched batch, and the delay after a change. @default 120000 (the Platform's guide: 2 minutes) */
+  readonly batchPollIntervalMs: number;
+  /** BATCH_POLL_MAX_INTERVAL_MS: longest delay between two polls while nothing changes or the Platform fails. @default 4 x BATCH_POLL_INTERVAL_MS */
+  readonly batchPollMaxIntervalMs: number;
+  /** WS_KEEPALIVE_MS: interval of WebSocket pings to subscription clients; 0 turns them off. @default 12000 */
+  readonly wsKeepAliveMs: number;
   /** METRICS: serve Prometheus metrics on GET /metrics. @default true */
   readonly metrics: boolean;
   /** METRICS_OPERATIONS: comma-separated operation names that always get their own metrics label. @default [] */
@@ -217,6 +227,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const uploadPartSize = size('UPLOAD_PART_SIZE', 64 * MIB, 1);
   if (uploadPartSize > 512_000_000) problems.push('UPLOAD_PART_SIZE must not exceed 512000000 bytes (the Platform\'s largest chunk)');
 
+  const redisUrl = read('REDIS_URL');
+  // The URL may hold a password: never echo it.
+  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  const batchPollIntervalMs = integer('BATCH_POLL_INTERVAL_MS', 120_000, 10, 3_600_000);
+  const batchPollMaxIntervalMs = integer('BATCH_POLL_MAX_INTERVAL_MS', 4 * batchPollIntervalMs, 10, 86_400_000);
+  if (batchPollMaxIntervalMs < batchPollIntervalMs) problems.push('BATCH_POLL_MAX_INTERVAL_MS must not be below BATCH_POLL_INTERVAL_MS');
+
   const config: GatewayConfig = {
     port: integer('PORT', 4000, 0, 65_535),
     host,
@@ -253,6 +270,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     headersTimeoutMs,
     requestTimeoutMs,
     uploadTimeoutMs,
+    redisUrl,
+    redisKeyPrefix: read('REDIS_KEY_PREFIX') ?? 'aep-graphql:',
+    batchPollIntervalMs,
+    batchPollMaxIntervalMs,
+    wsKeepAliveMs: integer('WS_KEEPALIVE_MS', 12_000, 0, 3_600_000),
     metrics: flag('METRICS', true),
     metricsOperations: Object.freeze((read('METRICS_OPERATIONS') ?? '').split(',').map((name) => name.trim()).filter(Boolean)),
     metricsMaxOperations: integer('METRICS_MAX_OPERATIONS', 200, 0, 100_000),

@@ -2,6 +2,7 @@
 import type { UploadValue } from '../gateway/upload-types.ts';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { XdmSchemaSummary as XdmSchemaSummaryModel, DataSet as DataSetModel, DataSetFile as DataSetFileModel, Batch as BatchModel, BatchError as BatchErrorModel, DataAccessFileEntry as DataAccessFileEntryModel, Sandbox as SandboxModel } from '../platform/types.ts';
+import type { BatchStatusEvent as BatchStatusEventModel } from '../gateway/batch-watch.ts';
 import type { GatewayContext } from '../gateway/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -241,6 +242,30 @@ export type BatchStatus =
   | 'SUCCESS'
   /** A status this API does not know; see `rawStatus`. */
   | 'UNKNOWN';
+
+/**
+ * One observed state of a batch. A subscription sends the current state first
+ * (`initial: true`), then one event per change of status, metrics or errors.
+ */
+export type BatchStatusEvent = {
+  __typename?: 'BatchStatusEvent';
+  /** The batch as it is now. */
+  batch: Batch;
+  /** True for what is sent on subscribing (the current state), false for changes seen since. */
+  initial: Scalars['Boolean']['output'];
+  /** When the gateway saw this state. */
+  observedAt: Scalars['DateTime']['output'];
+  /** The Platform's own word for the previous status; null when `previousStatus` is. */
+  previousRawStatus?: Maybe<Scalars['String']['output']>;
+  /** The status before this change; null for the first state the gateway saw of this batch. */
+  previousStatus?: Maybe<BatchStatus>;
+  /** 1 for the first state the gateway saw of this batch, then one more per change: a gap means a missed event. */
+  sequence: Scalars['Int']['output'];
+  /** Whether the status changed (false when only metrics or errors did, and for the first state seen). */
+  statusChanged: Scalars['Boolean']['output'];
+  /** Whether the batch reached a terminal status: no event follows for it. */
+  terminal: Scalars['Boolean']['output'];
+};
 
 /** Input of `completeBatch`. */
 export type CompleteBatchInput = {
@@ -831,6 +856,37 @@ export type SchemaFieldInput = {
   type: XdmFieldType;
 };
 
+/** Streams over WebSocket (graphql-ws, on the same path as queries). */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Follows one batch: its current state at once, then each change, until a
+   * terminal status (SUCCESS, ACTIVE, FAILED, FAILURE, ABORTED, ABANDONED,
+   * INACTIVE, DELETED), after which the stream completes. Statuses this API does
+   * not know arrive as UNKNOWN (see `rawStatus`) and do not end the stream.
+   * Errors with NOT_FOUND when the batch does not exist.
+   */
+  batchStatus: BatchStatusEvent;
+  /**
+   * Follows the batches of a dataset: the unfinished ones at once, then every
+   * new batch and every change of them. Never completes on its own. Errors with
+   * NOT_FOUND when the dataset does not exist.
+   */
+  datasetBatches: BatchStatusEvent;
+};
+
+
+/** Streams over WebSocket (graphql-ws, on the same path as queries). */
+export type SubscriptionBatchStatusArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Streams over WebSocket (graphql-ws, on the same path as queries). */
+export type SubscriptionDatasetBatchesArgs = {
+  datasetId: Scalars['ID']['input'];
+};
+
 /** Input of `updateDataset`: only the fields given change. */
 export type UpdateDatasetInput = {
   /** A new description. */
@@ -1005,6 +1061,7 @@ export type ResolversTypes = {
   BatchFilter: BatchFilter;
   BatchMetrics: ResolverTypeWrapper<BatchMetrics>;
   BatchStatus: BatchStatus;
+  BatchStatusEvent: ResolverTypeWrapper<BatchStatusEventModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CompleteBatchInput: CompleteBatchInput;
   CompleteBatchPayload: ResolverTypeWrapper<Omit<CompleteBatchPayload, 'batch'> & { batch: ResolversTypes['Batch'] }>;
@@ -1046,6 +1103,7 @@ export type ResolversTypes = {
   SchemaField: ResolverTypeWrapper<SchemaField>;
   SchemaFieldInput: SchemaFieldInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<{}>;
   UpdateDatasetInput: UpdateDatasetInput;
   UpdateDatasetPayload: ResolverTypeWrapper<Omit<UpdateDatasetPayload, 'dataset'> & { dataset: ResolversTypes['Dataset'] }>;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
@@ -1069,6 +1127,7 @@ export type ResolversParentTypes = {
   BatchFile: DataAccessFileEntryModel;
   BatchFilter: BatchFilter;
   BatchMetrics: BatchMetrics;
+  BatchStatusEvent: BatchStatusEventModel;
   Boolean: Scalars['Boolean']['output'];
   CompleteBatchInput: CompleteBatchInput;
   CompleteBatchPayload: Omit<CompleteBatchPayload, 'batch'> & { batch: ResolversParentTypes['Batch'] };
@@ -1105,6 +1164,7 @@ export type ResolversParentTypes = {
   SchemaField: SchemaField;
   SchemaFieldInput: SchemaFieldInput;
   String: Scalars['String']['output'];
+  Subscription: {};
   UpdateDatasetInput: UpdateDatasetInput;
   UpdateDatasetPayload: Omit<UpdateDatasetPayload, 'dataset'> & { dataset: ResolversParentTypes['Dataset'] };
   Upload: Scalars['Upload']['output'];
@@ -1183,6 +1243,18 @@ export type BatchMetricsResolvers<ContextType = GatewayContext, ParentType exten
   raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   recordsRead?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   recordsWritten?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BatchStatusEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BatchStatusEvent'] = ResolversParentTypes['BatchStatusEvent']> = {
+  batch?: Resolver<ResolversTypes['Batch'], ParentType, ContextType>;
+  initial?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  previousRawStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  previousStatus?: Resolver<Maybe<ResolversTypes['BatchStatus']>, ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  statusChanged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  terminal?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1370,6 +1442,11 @@ export type SchemaFieldResolvers<ContextType = GatewayContext, ParentType extend
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  batchStatus?: SubscriptionResolver<ResolversTypes['BatchStatusEvent'], "batchStatus", ParentType, ContextType, RequireFields<SubscriptionBatchStatusArgs, 'id'>>;
+  datasetBatches?: SubscriptionResolver<ResolversTypes['BatchStatusEvent'], "datasetBatches", ParentType, ContextType, RequireFields<SubscriptionDatasetBatchesArgs, 'datasetId'>>;
+};
+
 export type UpdateDatasetPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateDatasetPayload'] = ResolversParentTypes['UpdateDatasetPayload']> = {
   dataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1402,6 +1479,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   BatchError?: BatchErrorResolvers<ContextType>;
   BatchFile?: BatchFileResolvers<ContextType>;
   BatchMetrics?: BatchMetricsResolvers<ContextType>;
+  BatchStatusEvent?: BatchStatusEventResolvers<ContextType>;
   CompleteBatchPayload?: CompleteBatchPayloadResolvers<ContextType>;
   CreateBatchPayload?: CreateBatchPayloadResolvers<ContextType>;
   CreateDatasetPayload?: CreateDatasetPayloadResolvers<ContextType>;
@@ -1425,6 +1503,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   SchemaConnection?: SchemaConnectionResolvers<ContextType>;
   SchemaEdge?: SchemaEdgeResolvers<ContextType>;
   SchemaField?: SchemaFieldResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UpdateDatasetPayload?: UpdateDatasetPayloadResolvers<ContextType>;
   Upload?: GraphQLScalarType;
   UploadBatchFilePayload?: UploadBatchFilePayloadResolvers<ContextType>;
