@@ -342,12 +342,12 @@ describe('batch actions', () => {
   it('should preview an uploaded file with its format parameters', async () => {
     const { batchId, datasetId } = await freshBatch();
     await upload(emulator, batchId, datasetId, 'a.json', jsonLines([member('1'), member('2')]));
-    const preview = await json<{ formatParams: Record<string, unknown>; preview: { columns: unknown[]; rows: unknown[][] } }>(
+    const preview = await json<{ formatParams: Record<string, unknown>; preview: { columns: unknown[]; rows: unknown[] } }>(
       call(emulator, 'GET', `${IMPORT}/batches/${batchId}/datasets/${datasetId}/preview?format=json&nrow=1`),
     );
     expect(preview.formatParams).toMatchObject({ format: 'json', delimiter: ',', header: true });
-    expect(preview.preview.columns).toEqual([{ cid: 0, name: 'personID' }, { cid: 1, name: '_aeplocal' }]);
-    expect(preview.preview.rows).toEqual([['1', { loyalty: { loyaltyId: 'L-1' } }]]);
+    expect(preview.preview.columns).toEqual([{ cid: '0', name: 'personID' }, { cid: '1', name: '_aeplocal' }]);
+    expect(preview.preview.rows).toEqual([{ personID: '1', _aeplocal: '{"loyalty":{"loyaltyId":"L-1"}}' }]);
     expect((await call(emulator, 'GET', `${IMPORT}/batches/${batchId}/datasets/${datasetId}/preview`)).json()).toEqual(bad('The format query parameter is required'));
   });
 });

@@ -48,6 +48,13 @@ function decodeId(raw: string | undefined): string {
   }
 }
 
+/** A preview cell as text: objects and lists as JSON, dates in ISO form. */
+function previewCell(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
 /** The client went away mid-body: nothing was stored and nobody is left to answer. */
 function clientGone(req: EmulatorRequest, res: ServerResponse): boolean {
   if (!req.raw.destroyed && !req.raw.readableAborted) return false;
@@ -400,8 +407,9 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     sendJson(res, 200, {
       formatParams,
       preview: {
-        columns: columns.map((name, cid) => ({ cid, name })),
-        rows: rows.map((row) => columns.map((name) => (row[name] instanceof Date ? (row[name] as Date).toISOString() : (row[name] ?? null)))),
+        // batch-ingestion.yaml: column ids are strings, and rows are objects of text cells keyed by column name.
+        columns: columns.map((name, cid) => ({ cid: String(cid), name })),
+        rows: rows.map((row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, previewCell(value)]))),
       },
     });
   });
