@@ -77,7 +77,16 @@ export async function run(argv: string[]): Promise<void> {
   }
   // Unset values must not override the defaults.
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as EmulatorOptions;
-  const emulator = await createEmulator(defined);
+  let emulator: Awaited<ReturnType<typeof createEmulator>>;
+  try {
+    emulator = await createEmulator(defined);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason = code === 'EADDRINUSE' ? `port ${defined.port} is already in use` : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`emulator: cannot start: ${reason}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const { settings } = emulator;
   const client = settings.clients[0];
   process.stdout.write(

@@ -40,6 +40,7 @@ import { createSandboxRoutes } from './routes/sandboxes.ts';
 import { createSchemaRegistryRoutes } from './routes/schema-registry.ts';
 import type { EmulatorContext, Method, PlatformRouteOptions, RegisterRoutes, RouteTable } from './routes/types.ts';
 import { openStorage } from './store/db.ts';
+import type { EmulatorStorage } from './store/db.ts';
 import { createSandboxStore } from './store/sandboxes.ts';
 import { createSchemaRegistryStore } from './schema-registry/index.ts';
 import type { SchemaRegistryStore } from './schema-registry/index.ts';
@@ -107,6 +108,21 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   };
 
+  try {
+    return await start(settings, storage, ctx, inFlightWork);
+  } catch (error) {
+    // A port in use or a failing module must not leave the database open.
+    storage.close();
+    throw error;
+  }
+}
+
+async function start(
+  settings: EmulatorSettings,
+  storage: EmulatorStorage,
+  ctx: EmulatorContext,
+  inFlightWork: Set<Promise<unknown>>,
+): Promise<Emulator> {
   const tokens = createTokenStore(storage.db, settings, ctx.now);
   const sandboxes = createSandboxStore(storage.db, settings, ctx.now);
   const checkGateway = createGatewayCheck(tokens, sandboxes, settings);

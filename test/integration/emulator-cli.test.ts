@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fetchToken, tempDataDir } from '../helpers/start-emulator.ts';
+import { fetchToken, startEmulator, tempDataDir } from '../helpers/start-emulator.ts';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -29,7 +29,9 @@ function spawnCli(args: string[], env: Record<string, string> = {}) {
   return { child, exited, firstLine, stderr: () => stderr };
 }
 
-describe('aep-graphql emulator (CLI)', () => {
+describe('aep-graphql emulator (CLI)', async () => {
+  const taken = await startEmulator();
+
   it('should print the URL first, serve requests, and exit cleanly on SIGTERM', async () => {
     const dataDir = tempDataDir();
     const cli = spawnCli(['--port', '0', '--data-dir', dataDir, '--no-seed'], { AEP_LOCAL_TENANT_ID: 'clitenant' });
@@ -42,6 +44,12 @@ describe('aep-graphql emulator (CLI)', () => {
     expect(await stats.json()).toMatchObject({ tenantId: 'clitenant', counts: { schemas: 0, mixins: 0 } });
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
+  });
+
+  it('should exit with code 1 and say why when the port is taken', async () => {
+    const cli = spawnCli(['--port', String(taken.port), '--data-dir', tempDataDir()]);
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr()).toContain(`port ${taken.port} is already in use`);
   });
 
   it('should refuse unknown flags and bad numbers with exit code 2', async () => {
