@@ -1,7 +1,11 @@
 // The Platform client against the real emulator: auth modes, retries under
 // injected faults, and the Platform's own tutorial end to end.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parquetReadObjects } from 'hyparquet';
 import { createPlatformClient, PlatformError, type FullPlatformClient, type PlatformClientOptions } from '../../src/platform/index.ts';
 import type { CallInfo } from '../../src/platform/http.ts';
 import type { PlatformScope } from '../../src/platform/types.ts';
@@ -149,5 +153,180 @@ describe('retries under injected faults', () => {
     expect(count(calls, 'ingestion', 'POST')).toBe(1);
     const posts = Object.entries(emulator.counters()).filter(([key]) => key.startsWith('POST ') && !key.includes('/ims/'));
     expect(posts.reduce((sum, [, n]) => sum + n, 0)).toBe(1);
+  });
+});
+
+describe('schema registry and catalog through the client', () => {
+  it('should find the Loyalty Members schema, resolve it, and read the tenant id', async () => {
+    const { client: c } = client();
+    const scoped = c.scoped(SCOPE);
+    const tenantId = await scoped.schemaRegistry.getTenantId();
+    expect(tenantId).toBe(emulator.settings.tenantId);
+    const all = await scoped.schemaRegistry.listAllSchemas({ container: 'tenant', limit: 1 });
+    const summary = all.find((s) => s.title === 'Loyalty Members');
+    expect(summary?.$id).toMatch(new RegExp(`^https://ns\\.adobe\\.com/${tenantId}/schemas/`));
+    const full = await scoped.schemaRegistry.getSchema(summary!.$id, { full: true });
+    expect(full?.properties?.[`_${tenantId}`]).toBeDefined();
+    const byAltId = await scoped.schemaRegistry.getSchema(summary!['meta:altId']);
+    expect(byAltId?.$id).toBe(summary!.$id);
+    expect(byAltId?.allOf?.length).toBeGreaterThan(0);
+    expect(await scoped.schemaRegistry.getSchema(`_${tenantId}.schemas.0000`)).toBeNull();
+    expect(await scoped.schemaRegistry.getClass('https://ns.adobe.com/xdm/context/profile')).toMatchObject({ $id: 'https://ns.adobe.com/xdm/context/profile' });
+  });
+
+  it('should create datasets, look them up in one call, and page through them honestly', async () => {
+    const { client: c, calls } = client();
+    const scoped = c.scoped({ ...SCOPE, sandbox: emulator.settings.devSandboxName });
+    const [schema] = (await scoped.schemaRegistry.listAllSchemas({ container: 'tenant' })).filter((s) => s.title === 'Loyalty Members');
+    const schemaRef = { id: schema!.$id, contentType: 'application/vnd.adobe.xed-full+json;version=1' };
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await scoped.catalog.createDataSet({ name: `Paging ${i}`, schemaRef, fileDescription: { format: 'json' } }));
+    expect(new Set(ids).size).toBe(3);
+
+    const found = await scoped.catalog.getDataSets([...ids, '000000000000000000000000'], { properties: ['name'] });
+    expect([...found.keys()].sort()).toEqual([...ids].sort());
+    expect(found.get(ids[0]!)).toMatchObject({ id: ids[0], name: 'Paging 0' });
+
+    const first = await scoped.catalog.listDataSets({ limit: 2, orderBy: 'asc:created', filters: { name: 'Paging 0,Paging 1,Paging 2' } });
+    expect(first.items.map((d) => d.name)).toEqual(['Paging 0', 'Paging 1']);
+    expect(first.hasMore).toBe(true);
+    const second = await scoped.catalog.listDataSets({ limit: 2, start: 2, orderBy: 'asc:created', filters: { name: 'Paging 0,Paging 1,Paging 2' } });
+    expect(second.items.map((d) => d.name)).toEqual(['Paging 2']);
+    expect(second.hasMore).toBe(false);
+
+    expect(await scoped.catalog.getDataSet('000000000000000000000000')).toBeNull();
+    await expect(scoped.catalog.createDataSet({ name: 'Bad', schemaRef: { id: 'https://ns.adobe.com/nope/schemas/1', contentType: schemaRef.contentType } }))
+      .rejects.toMatchObject({ kind: 'http', status: 400 });
+    expect(calls.filter((call) => call.api === 'catalog' && call.method === 'POST').map((call) => call.status)).toEqual([201, 201, 201, 400]);
+  });
+});
+
+/** Loyalty Members records, one JSON line each, until the text is at least `bytes` long. */
+function loyaltyLines(tenantId: string, prefix: string, bytes: number): { data: Buffer; ids: string[] } {
+  const levels = ['bronze', 'silver', 'gold', 'platinum'];
+  const lines: string[] = [];
+  const ids: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const id = `${prefix}-${String(i).padStart(6, '0')}`;
+    ids.push(id);
+    const line = `${JSON.stringify({
+      _id: id,
+      person: { name: { firstName: `First${i}`, lastName: `Last${i}` } },
+      personalEmail: { address: `${id}@example.com` },
+      [`_${tenantId}`]: { loyalty: { loyaltyId: id, loyaltyLevel: levels[i % 4], loyaltyPoints: i, memberSince: '2024-01-15' } },
+    })}\n`;
+    lines.push(line);
+    size += Buffer.byteLength(line);
+  }
+  return { data: Buffer.from(lines.join('')), ids };
+}
+
+/** The bytes in uneven 50 000-byte chunks, as a network stream would deliver them. */
+function streamOf(data: Buffer): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += 50_000) parts.push(data.subarray(i, i + 50_000));
+  return Readable.from(parts);
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const TERMINAL = new Set(['success', 'active', 'failed', 'failure', 'aborted']);
+
+describe('the tutorial through the client', () => {
+  it('should look up the schema, create a dataset and a batch, upload small and large files, complete, and read the data back', async () => {
+    const { client: c, calls } = client();
+    const scoped = c.scoped(SCOPE);
+    const tenantId = await scoped.schemaRegistry.getTenantId();
+    const summary = (await scoped.schemaRegistry.listAllSchemas({ container: 'tenant' })).find((s) => s.title === 'Loyalty Members');
+    const schema = await scoped.schemaRegistry.getSchema(summary!.$id, { full: true });
+    expect(schema?.title).toBe('Loyalty Members');
+
+    const datasetId = await scoped.catalog.createDataSet({
+      name: 'Loyalty Members (client test)',
+      schemaRef: { id: schema!.$id, contentType: 'application/vnd.adobe.xed-full+json;version=1' },
+      fileDescription: { format: 'json' },
+    });
+    const batch = await scoped.ingestion.createBatch({ datasetId, inputFormat: { format: 'json' } });
+    expect(batch.status).toBe('loading');
+
+    // Small, known size: one PUT.
+    const small = readFileSync(new URL('../fixtures/files/loyalty-members.json', import.meta.url));
+    const smallIds = small.toString().trim().split('\n').map((line) => (JSON.parse(line) as { _id: string })._id);
+    const smallResult = await scoped.ingestion.uploadFile(batch.id, datasetId, 'small/loyalty-members.json', { stream: streamOf(small), size: small.length });
+    expect(smallResult).toEqual({ fileName: 'small/loyalty-members.json', bytes: small.length, sha256: sha256(small), protocol: 'single' });
+
+    // Large, known size (3 MiB against a 1 MiB limit): parts of 256 KiB with totals.
+    const large = loyaltyLines(tenantId, 'large', 3 * 1024 * 1024);
+    const patchesBefore = calls.filter((call) => call.method === 'PATCH').length;
+    const largeResult = await scoped.ingestion.uploadFile(batch.id, datasetId, 'large.json', { stream: streamOf(large.data), size: large.data.length });
+    expect(largeResult).toEqual({ fileName: 'large.json', bytes: large.data.length, sha256: sha256(large.data), protocol: 'large' });
+    expect(calls.filter((call) => call.method === 'PATCH').length - patchesBefore).toBe(Math.ceil(large.data.length / (256 * 1024)));
+
+    // Unknown size, longer than one part: the large-file protocol without totals.
+    const unknown = loyaltyLines(tenantId, 'unknown', 600 * 1024);
+    const unknownResult = await scoped.ingestion.uploadFile(batch.id, datasetId, 'unknown.json', { stream: streamOf(unknown.data) });
+    expect(unknownResult).toMatchObject({ bytes: unknown.data.length, sha256: sha256(unknown.data), protocol: 'large' });
+
+    // Unknown size, shorter than one part: back to a single PUT.
+    const tiny = loyaltyLines(tenantId, 'tiny', 1_000);
+    expect(await scoped.ingestion.uploadFile(batch.id, datasetId, 'tiny.json', { stream: streamOf(tiny.data) })).toMatchObject({ bytes: tiny.data.length, protocol: 'single' });
+
+    // What the emulator stored has exactly the bytes sent.
+    const headers = await emulator.headers();
+    for (const [name, size] of [['small/loyalty-members.json', small.length], ['large.json', large.data.length], ['unknown.json', unknown.data.length]] as const) {
+      const res = await fetch(`${emulator.url}/data/foundation/import/batches/${batch.id}/datasets/${datasetId}/files/${name}`, { method: 'HEAD', headers });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('range')).toBe(`bytes=0-${size - 1}`);
+    }
+
+    await scoped.ingestion.completeBatch(batch.id);
+    let status = 'loading';
+    for (let polls = 0; polls < 600 && !TERMINAL.has(status); polls++) {
+      await sleep(50);
+      status = (await scoped.catalog.getBatch(batch.id))?.status ?? 'missing';
+    }
+    const done = await scoped.catalog.getBatch(batch.id);
+    expect(done?.status, JSON.stringify(done?.errors)).toBe('success');
+
+    // Read everything back and find every record sent, once.
+    const files = await scoped.dataAccess.listBatchFiles(batch.id);
+    expect(files.length).toBeGreaterThan(0);
+    const seen: string[] = [];
+    for (const file of files) {
+      for (const object of await scoped.dataAccess.listFile(file.dataSetFileId)) {
+        const bytes = await scoped.dataAccess.downloadFile(file.dataSetFileId, object.name);
+        expect(bytes.length).toBe(Number(object.length));
+        const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+        for (const row of rows) seen.push(String((row as { _id: unknown })._id));
+      }
+    }
+    const sent = [...smallIds, ...large.ids, ...unknown.ids, ...tiny.ids];
+    expect(seen.length).toBe(sent.length);
+    expect(new Set(seen)).toEqual(new Set(sent));
+    expect(await scoped.dataAccess.failedRows(batch.id)).toEqual([]);
+
+    const listed = await scoped.catalog.listBatches({ filters: { dataSet: datasetId } });
+    expect(listed.items.map((b) => b.id)).toEqual([batch.id]);
+    const datasetFiles = await scoped.catalog.listDataSetFiles({ filters: { batchId: batch.id } });
+    expect(datasetFiles.items.length).toBe(files.length);
+  });
+
+  it('should send a part again after a 503 and still store the exact bytes', async () => {
+    const { client: c, calls } = client();
+    const scoped = c.scoped(SCOPE);
+    const tenantId = await scoped.schemaRegistry.getTenantId();
+    const summary = (await scoped.schemaRegistry.listAllSchemas({ container: 'tenant' })).find((s) => s.title === 'Loyalty Members');
+    const datasetId = await scoped.catalog.createDataSet({ name: 'Loyalty Members (retry test)', schemaRef: { id: summary!.$id, contentType: 'application/vnd.adobe.xed-full+json;version=1' } });
+    const batch = await scoped.ingestion.createBatch({ datasetId, inputFormat: { format: 'json' } });
+    const data = loyaltyLines(tenantId, 'retry', 1_200 * 1024).data;
+    emulator.faults.add({ path: `/data/foundation/import/batches/${batch.id}/datasets/${datasetId}/files/**`, method: 'PATCH', respond: 503, count: 2, retryAfterSeconds: 0 });
+    const result = await scoped.ingestion.uploadFile(batch.id, datasetId, 'retry.json', { stream: streamOf(data), size: data.length });
+    expect(result).toMatchObject({ bytes: data.length, sha256: sha256(data), protocol: 'large' });
+    const patches = calls.filter((call) => call.method === 'PATCH');
+    expect(patches.map((call) => call.status)).toEqual([503, 503, ...Array.from({ length: Math.ceil(data.length / (256 * 1024)) }, () => 200)]);
+    const res = await fetch(`${emulator.url}/data/foundation/import/batches/${batch.id}/datasets/${datasetId}/files/retry.json`, { method: 'HEAD', headers: await emulator.headers() });
+    expect(res.headers.get('range')).toBe(`bytes=0-${data.length - 1}`);
+    await scoped.ingestion.abortBatch(batch.id);
+    expect((await scoped.catalog.getBatch(batch.id))?.status).toBe('aborted');
   });
 });
