@@ -119,10 +119,13 @@ describe('emulator IMS', async () => {
     expect(body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 86_399 });
   });
 
-  it('should issue a token from query parameters', async () => {
+  it('should issue a token from query parameters, on v3 and the older v2', async () => {
     const query = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'aep-local', client_secret: 'aep-local-secret', scope: SCOPE });
     const { status } = await ims(emulator.url, { query: query.toString() });
     expect(status).toBe(200);
+    const v2 = await fetch(`${emulator.url}/ims/token/v2?${query.toString()}`, { method: 'POST' });
+    expect(v2.status).toBe(200);
+    expect(await v2.json()).toMatchObject({ token_type: 'bearer' });
   });
 
   it('should refuse missing parameters, other grants, unknown clients and wrong secrets', async () => {

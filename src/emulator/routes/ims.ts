@@ -30,7 +30,7 @@ async function readParams(req: EmulatorRequest): Promise<URLSearchParams | null>
 
 export function createImsRoutes(tokens: TokenStore) {
   return function register(routes: RouteTable, _ctx: EmulatorContext): void {
-    routes.open('POST', '/ims/token/v3', async (req, res) => {
+    const token = async (req: EmulatorRequest, res: ServerResponse): Promise<void> => {
       const params = await readParams(req);
       if (!params) return oauthError(res, 400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
       const missing = REQUIRED.filter((name) => !params.get(name));
@@ -49,6 +49,9 @@ export function createImsRoutes(tokens: TokenStore) {
         { access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresInSeconds },
         { 'cache-control': 'no-store' },
       );
-    });
+    };
+    routes.open('POST', '/ims/token/v3', token);
+    // The older Postman collections' endpoint, with the same parameters.
+    routes.open('POST', '/ims/token/v2', token);
   };
 }
