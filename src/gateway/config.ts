@@ -93,6 +93,12 @@ export interface GatewayConfig {
   readonly metricsOperations: readonly string[];
   /** METRICS_MAX_OPERATIONS: distinct operation names labelled as they are, beyond METRICS_OPERATIONS; later ones count as 'other'. @default 200 */
   readonly metricsMaxOperations: number;
+  /** BREAKER_FAILURES: consecutive failed calls (5xx, timeouts, network) to one Platform API that open its circuit breaker; 0 turns breakers off. @default 5 */
+  readonly breakerFailures: number;
+  /** BREAKER_COOLDOWN_MS: how long an open breaker fails fast before it lets one probe call through. @default 10000 */
+  readonly breakerCooldownMs: number;
+  /** RETRY_BUDGET_PERCENT: retries allowed, as a percentage of the calls to one API over 10 seconds (at least 10 retries); held as a ratio. @default 20 (0.2) */
+  readonly retryBudgetRatio: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -278,6 +284,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     metrics: flag('METRICS', true),
     metricsOperations: Object.freeze((read('METRICS_OPERATIONS') ?? '').split(',').map((name) => name.trim()).filter(Boolean)),
     metricsMaxOperations: integer('METRICS_MAX_OPERATIONS', 200, 0, 100_000),
+    breakerFailures: integer('BREAKER_FAILURES', 5, 0, 1_000),
+    breakerCooldownMs: integer('BREAKER_COOLDOWN_MS', 10_000, 10, 3_600_000),
+    retryBudgetRatio: integer('RETRY_BUDGET_PERCENT', 20, 0, 1_000) / 100,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -14,7 +14,7 @@
 // sandbox or anything else a request carries.
 import type { IncomingMessage } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CallInfo } from '../platform/http.ts';
+import type { BreakerState, CallInfo, PlatformApi } from '../platform/index.ts';
 import { GATEWAY_ERROR_CODES } from './errors.ts';
 
 export interface MetricsOptions {
@@ -30,6 +30,12 @@ export interface MetricsOptions {
 export interface SubscriptionStats {
   readonly activeSubscriptions: number;
   readonly activePollers: number;
+}
+
+/** What the platform client's breakers and retry budget report, read at each scrape. */
+export interface UpstreamStats {
+  readonly breakers: ReadonlyArray<{ readonly api: PlatformApi; readonly state: BreakerState; readonly rejected: number; readonly opened: number }>;
+  readonly retryBudget: ReadonlyArray<{ readonly api: PlatformApi; readonly denied: number }>;
 }
 
 export type RequestOutcome = 'ok' | 'errors' | 'refused';
@@ -48,6 +54,8 @@ export interface GatewayMetrics {
   observeUpload(req: IncomingMessage): void;
   /** Where the subscription gauges read from (the batch watch). */
   setSubscriptionStats(read: () => SubscriptionStats): void;
+  /** Where the breaker and retry budget metrics read from. */
+  setUpstreamStats(read: () => UpstreamStats): void;
   readonly contentType: string;
   render(): Promise<string>;
 }
@@ -101,6 +109,47 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     },
   });
 
+  let readUpstream: (() => UpstreamStats) | undefined;
+  new Gauge({
+    name: 'aep_gateway_upstream_breaker_state',
+    help: 'Circuit breaker of each upstream API: 0 closed, 1 half-open (probing), 2 open (failing fast).',
+    labelNames: ['api'] as const,
+    registers,
+    collect() {
+      for (const b of readUpstream?.().breakers ?? []) this.set({ api: b.api }, b.state === 'open' ? 2 : b.state === 'half-open' ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'aep_gateway_upstream_breaker_rejected_total',
+    help: 'Upstream calls refused at once by an open circuit breaker, by API.',
+    labelNames: ['api'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const b of readUpstream?.().breakers ?? []) this.inc({ api: b.api }, b.rejected);
+    },
+  });
+  new Counter({
+    name: 'aep_gateway_upstream_breaker_opened_total',
+    help: 'Times a circuit breaker opened, by API.',
+    labelNames: ['api'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const b of readUpstream?.().breakers ?? []) this.inc({ api: b.api }, b.opened);
+    },
+  });
+  new Counter({
+    name: 'aep_gateway_upstream_retries_denied_total',
+    help: 'Retries not made because the retry budget was spent, by API.',
+    labelNames: ['api'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const r of readUpstream?.().retryBudget ?? []) this.inc({ api: r.api }, r.denied);
+    },
+  });
+
   function operationLabel(name: string | null | undefined): string {
     if (!name) return ANONYMOUS;
     if (allowed.has(name) || seen.has(name)) return name;
@@ -134,6 +183,9 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     },
     setSubscriptionStats(read) {
       readSubscriptions = read;
+    },
+    setUpstreamStats(read) {
+      readUpstream = read;
     },
     contentType: registry.contentType,
     render: () => registry.metrics(),

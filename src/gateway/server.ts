@@ -36,6 +36,7 @@ import { createRequestLimits, requestLimitsFromConfig } from './request-limits.t
 import { createMetrics } from './metrics.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { metricsPlugin } from './plugins/metrics-plugin.ts';
+import { createUpstreamResilience } from './upstream-resilience.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -157,7 +158,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const logger = deps.logger ?? createLogger(config);
   const metrics = createMetrics({ operationAllowList: config.metricsOperations, maxOperationNames: config.metricsMaxOperations });
   const ownsPlatformClient = deps.platformClient === undefined;
-  const platformClient = deps.platformClient ?? createPlatformClientFor(config, { onCall: metrics.onCall });
+  const platformClient = deps.platformClient ?? createPlatformClientFor(config, { onCall: metrics.onCall, ...createUpstreamResilience(config, { logger, metrics }) });
   const ownBatchWatch = deps.batchWatch ? undefined : createBatchWatchFor(config, { platformClient, logger });
   const batchWatch: BatchWatch = deps.batchWatch ?? ownBatchWatch!.batchWatch;
   metrics.setSubscriptionStats(() => batchWatch.stats());

@@ -13,6 +13,8 @@ import type { Readable } from 'node:stream';
 import type { AuthStrategy, Credentials } from './auth.ts';
 import { PlatformError, RETRY_STATUSES, fromResponse, fromTransportError, type PlatformApi, type ResponseHeaders } from './errors.ts';
 import type { PlatformScope } from './types.ts';
+import type { BreakerPermit, CircuitBreakers } from './circuit-breaker.ts';
+import type { RetryBudget } from './retry-budget.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -111,6 +113,10 @@ export interface HttpOptions {
   readonly timeouts?: TimeoutOptions;
   readonly retry?: RetryOptions;
   readonly onCall?: OnCall;
+  /** Fail fast while an API keeps failing (circuit-breaker.ts). @default none */
+  readonly breakers?: CircuitBreakers;
+  /** Caps retries at a share of the calls (retry-budget.ts). @default none (every retryable failure is retried) */
+  readonly retryBudget?: RetryBudget;
   /** Jitter source, for tests. @default Math.random */
   readonly random?: () => number;
   /** Timer used for backoff, for tests. @default a setTimeout-based sleep */
@@ -203,7 +209,7 @@ function splitBaseUrl(baseUrl: string): { origin: string; prefix: string } {
 }
 
 export function createHttp(options: HttpOptions): Http {
-  const { dispatcher, auth, onCall } = options;
+  const { dispatcher, auth, onCall, breakers, retryBudget } = options;
   const { origin, prefix } = splitBaseUrl(options.baseUrl);
   const headersTimeout = options.timeouts?.headers ?? DEFAULT_TIMEOUTS.headers;
   const bodyTimeout = options.timeouts?.body ?? DEFAULT_TIMEOUTS.body;
@@ -246,6 +252,9 @@ export function createHttp(options: HttpOptions): Http {
     const retryable = replayable && (req.idempotent ?? (req.method === 'GET' || req.method === 'HEAD'));
     let transientRetries = 0;
     let refreshedAuth = false;
+    retryBudget?.recordCall(req.api);
+    /** Whether one more attempt may follow a transient failure. */
+    const mayRetry = () => retryable && transientRetries + 1 < maxAttempts && !req.signal?.aborted && (retryBudget?.tryRetry(req.api) ?? true);
 
     for (let attempt = 1; ; attempt++) {
       let credentials: Credentials | null = null;
@@ -253,6 +262,8 @@ export function createHttp(options: HttpOptions): Http {
         const pending = auth.credentials(req.scope);
         credentials = isPromise(pending) ? await pending : pending;
       }
+      // Throws at once, before any network work, while the API's breaker is open.
+      const permit: BreakerPermit | undefined = breakers?.acquire(req.api);
       const started = now();
       let response: ResponseData;
       try {
@@ -270,8 +281,10 @@ export function createHttp(options: HttpOptions): Http {
       } catch (error) {
         report(req, undefined, started, attempt);
         const failure = fromTransportError(error, req.api);
+        if (failure) permit?.failure();
+        else permit?.release();
         if (!failure) throw error;
-        if (retryable && transientRetries + 1 < maxAttempts && !req.signal?.aborted) {
+        if (mayRetry()) {
           transientRetries++;
           await sleep(backoffMs(transientRetries), req.signal);
           continue;
@@ -284,14 +297,17 @@ export function createHttp(options: HttpOptions): Http {
         try {
           const value = await read(response);
           report(req, status, started, attempt);
+          permit?.success();
           return value;
         } catch (error) {
           report(req, status, started, attempt);
           if (!response.body.destroyed) response.body.destroy();
           // A reader's own verdict (a download over its limit) is final; only transport failures retry.
           const failure = error instanceof PlatformError ? null : fromTransportError(error, req.api);
+          if (failure) permit?.failure();
+          else permit?.success();
           if (!failure) throw error;
-          if (retryable && transientRetries + 1 < maxAttempts && !req.signal?.aborted) {
+          if (mayRetry()) {
             transientRetries++;
             await sleep(backoffMs(transientRetries), req.signal);
             continue;
@@ -303,11 +319,14 @@ export function createHttp(options: HttpOptions): Http {
       if (status === 404 && req.nullOn404) {
         await response.body.dump();
         report(req, status, started, attempt);
+        permit?.success();
         return null as T;
       }
 
       const text = await readErrorBody(response.body).catch(() => '');
       report(req, status, started, attempt);
+      if (status >= 500) permit?.failure();
+      else permit?.success();
       const failure = fromResponse(status, text, response.headers, req.api);
 
       // A 401 never reached the service, so even a create may be sent again,
@@ -316,9 +335,9 @@ export function createHttp(options: HttpOptions): Http {
         refreshedAuth = true;
         continue;
       }
-      if (retryable && RETRY_STATUSES.has(status) && transientRetries + 1 < maxAttempts) {
+      if (RETRY_STATUSES.has(status)) {
         const retryAfterMs = failure.retryAfterSeconds === undefined ? undefined : failure.retryAfterSeconds * 1000;
-        if (retryAfterMs === undefined || retryAfterMs <= maxRetryAfterMs) {
+        if ((retryAfterMs === undefined || retryAfterMs <= maxRetryAfterMs) && mayRetry()) {
           transientRetries++;
           await sleep(retryAfterMs ?? backoffMs(transientRetries), req.signal);
           continue;

@@ -13,6 +13,8 @@ import { createIngestionApi, resolveIngestionOptions, type IngestionClient, type
 import { createSandboxesApi } from './sandboxes.ts';
 import { createSchemaRegistryApi, type SchemaRegistryClient } from './schema-registry.ts';
 import type { PlatformScope } from './types.ts';
+import { createCircuitBreakers, type CircuitBreakers } from './circuit-breaker.ts';
+import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
 
 export interface PlatformClientOptions {
   /** Where the Platform is: 'https://platform.adobe.io' or the emulator's URL. Paths '/data/foundation/...' are appended. */
@@ -36,6 +38,10 @@ export interface PlatformClientOptions {
   readonly keepAliveTimeout?: number;
   /** Called after every upstream attempt (metrics, counting). Must not throw. */
   readonly onCall?: OnCall;
+  /** One circuit breaker per upstream API. @default createCircuitBreakers() (5 failures, 10 s cool-down) */
+  readonly breakers?: CircuitBreakers;
+  /** Retries as a share of calls, per API. @default createRetryBudget() (20%, at least 10 per 10 s) */
+  readonly retryBudget?: RetryBudget;
   /** Sends every request (Platform and IMS) instead of the pools the client would create; tests pass a MockAgent. Not closed by close(). */
   readonly dispatcher?: Dispatcher;
 }
@@ -111,7 +117,13 @@ export function createPlatformClient(options: PlatformClientOptions): FullPlatfo
   // Checked here, once, so that a bad setting fails at startup and not on the first upload.
   const ingestion = resolveIngestionOptions({ smallFileLimit: options.smallFileLimit, partSize: options.partSize });
   const dataAccess = resolveDataAccessOptions({ maxDownloadBytes: options.maxDownloadBytes });
-  const common = { timeouts: options.timeouts, retry: options.retry, onCall: options.onCall };
+  const common = {
+    timeouts: options.timeouts,
+    retry: options.retry,
+    onCall: options.onCall,
+    breakers: options.breakers ?? createCircuitBreakers(),
+    retryBudget: options.retryBudget ?? createRetryBudget(),
+  };
 
   let auth: AuthStrategy;
   if (options.auth.mode === 'oauth') {
@@ -134,6 +146,8 @@ export function createPlatformClient(options: PlatformClientOptions): FullPlatfo
 export { PlatformError, type PlatformApi, type PlatformErrorKind } from './errors.ts';
 export { AEP_OAUTH_SCOPE, DEFAULT_IMS_URL, type AuthConfig } from './auth.ts';
 export type { CallInfo, OnCall, RetryOptions, TimeoutOptions } from './http.ts';
+export { createCircuitBreakers, CIRCUIT_OPEN, type BreakerState, type CircuitBreakers, type CircuitBreakerOptions } from './circuit-breaker.ts';
+export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from './retry-budget.ts';
 export type { SchemaRegistryClient } from './schema-registry.ts';
 export type { CatalogClient } from './catalog.ts';
 export type { IngestionClient } from './ingestion.ts';
