@@ -55,6 +55,14 @@ describe('catalog lists', () => {
     expect((await catalog.listDataSets({ limit: 500, start: 100 })).hasMore).toBe(false);
   });
 
+  it('should skip the probe when asked, reporting that more may follow', async () => {
+    const { platform, catalog, calls } = setup();
+    platform.intercept({ path: '/data/foundation/catalog/dataSets?start=0&limit=100', method: 'GET' }).reply(200, JSON.stringify(keyed(ids(100))));
+    const page = await catalog.listDataSets({ limit: 100, probe: false });
+    expect(page.hasMore).toBe(true);
+    expect(calls).toHaveLength(1);
+  });
+
   it('should clamp bad limits and offsets into what Catalog accepts', async () => {
     const { platform, catalog } = setup();
     platform.intercept({ path: '/data/foundation/catalog/dataSets?start=0&limit=2', method: 'GET' }).reply(200, '{}');
