@@ -38,6 +38,11 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
     if (typeof (error as { status?: unknown }).status === 'number') throw error;
     throw badUserInput(`the file ${JSON.stringify(file.filename)} can be used once per request: map each variable to its own file part`);
   }
+  // The parser only marks a part cut at MAX_FILE_SIZE as truncated and ends it
+  // cleanly: fail it instead, or a cut file would go upstream as if whole.
+  stream.once('limit', () => {
+    stream.destroy(badUserInput(`${JSON.stringify(file.filename)} is larger than ${ctx.config.maxFileSize} bytes, the largest file this gateway takes (MAX_FILE_SIZE)`));
+  });
   return ctx.platform.ingestion.uploadFile(batchId, datasetId, name, { stream });
 }
 
