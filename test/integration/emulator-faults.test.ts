@@ -121,3 +121,19 @@ describe('fault rules', () => {
     expect(() => faults.set('nope' as never)).toThrow();
   });
 });
+
+describe('emulator close', async () => {
+  const emulator = await startEmulator({ faults: true });
+  const headers = await emulator.headers();
+
+  it('should let a request in flight finish before close resolves', async () => {
+    emulator.faults.set([{ path: STATS, latencyMs: 300 }]);
+    const pending = fetch(emulator.url + STATS, { headers });
+    while (!emulator.counters()[`GET ${STATS}`]) await new Promise((resolve) => setTimeout(resolve, 5));
+    await emulator.close();
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ tenantId: emulator.settings.tenantId });
+    await expect(fetch(emulator.url + STATS, { headers })).rejects.toThrow();
+  });
+});
