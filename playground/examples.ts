@@ -55,7 +55,10 @@ const watchBatch = `# Step 4: follow the batch until it succeeds or fails: the c
 # watch the batch go from LOADING to SUCCESS.
 subscription WatchBatch($id: ID!) {
   batchStatus(id: $id) {
+    sequence
+    observedAt
     previousStatus
+    terminal
     batch {
       id
       status

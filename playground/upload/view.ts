@@ -149,9 +149,10 @@ export function renderUploadView(root: HTMLElement, graphiqlPath: string): Uploa
     },
     showSent() {
       progressBar.value = progressBar.max;
-      progressText.textContent = `${progressText.textContent.replace(/ \(.*\)$/, '')}: sent; the gateway is completing the batch…`;
+      progressText.textContent = `${formatBytes(progressBar.max)} sent; the gateway is finishing…`;
     },
     showBatch(id, files) {
+      progressText.textContent = `${formatBytes(progressBar.max)} sent`;
       batchSection.hidden = false;
       batchId.textContent = id;
       uploadedFiles.replaceChildren(
