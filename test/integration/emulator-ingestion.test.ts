@@ -3,6 +3,7 @@
 // errors, unreadable files, interrupted uploads, and restarts.
 import { request as httpRequest } from 'node:http';
 import { readdirSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -353,22 +354,56 @@ describe('batch actions', () => {
 });
 
 describe('persistence', () => {
+  const asTest = async (e: Awaited<ReturnType<typeof createEmulator>>, dataDir: string): Promise<TestEmulator> => {
+    const token = await fetchToken(e.url);
+    return Object.assign(Object.create(null) as object, e, {
+      dataDir,
+      token: async () => token,
+      headers: async () => ({ authorization: `Bearer ${token}`, 'x-api-key': 'aep-local', 'x-gw-ims-org-id': e.settings.orgId, 'x-sandbox-name': 'prod' }),
+    }) as TestEmulator;
+  };
+
+  it('should process again, at the next start, a batch a stopped process left in processing', async () => {
+    const dataDir = tempDataDir();
+    const first = await createEmulator({ dataDir, processingDelayMs: 5 });
+    let batchId: string;
+    try {
+      const a = await asTest(first, dataDir);
+      const datasetId = await createDataset(a, await loyaltySchemaId(a), 'interrupted');
+      batchId = await createBatch(a, datasetId);
+      await upload(a, batchId, datasetId, 'a.json', jsonLines([member('1'), member('2'), member('3')]));
+    } finally {
+      await first.close();
+    }
+    // What a process killed mid-processing leaves behind: COMPLETE accepted, status processing, no outputs.
+    const db = new Database(join(dataDir, 'emulator.sqlite'));
+    const row = db.prepare("SELECT body, internal FROM catalog_objects WHERE kind = 'batches' AND id = ?").get(batchId) as { body: string; internal: string };
+    db.prepare("UPDATE catalog_objects SET body = ?, internal = ?, status = 'processing' WHERE kind = 'batches' AND id = ?").run(
+      JSON.stringify({ ...JSON.parse(row.body), status: 'processing' }),
+      JSON.stringify({ ...JSON.parse(row.internal), completeRequested: true }),
+      batchId,
+    );
+    db.close();
+    const second = await createEmulator({ dataDir, processingDelayMs: 5 });
+    try {
+      const b = await asTest(second, dataDir);
+      const { batch } = await waitForBatch(b, batchId);
+      expect(batch.status).toBe('success');
+      expect(batch.metrics).toMatchObject({ inputRecordCount: 3, outputRecordCount: 3 });
+      expect((await json<{ data: unknown[] }>(call(b, 'GET', `${EXPORT}/batches/${batchId}/files`))).data).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('should keep datasets, batches and files across a restart on the same data dir', async () => {
     const dataDir = tempDataDir();
     const first = await createEmulator({ dataDir, processingDelayMs: 5 });
-    const asTest = async (e: Awaited<ReturnType<typeof createEmulator>>): Promise<TestEmulator> => {
-      const token = await fetchToken(e.url);
-      return Object.assign(Object.create(null) as object, e, {
-        dataDir,
-        token: async () => token,
-        headers: async () => ({ authorization: `Bearer ${token}`, 'x-api-key': 'aep-local', 'x-gw-ims-org-id': e.settings.orgId, 'x-sandbox-name': 'prod' }),
-      }) as TestEmulator;
-    };
     let download: Buffer;
     let datasetId: string;
     let batchId: string;
     try {
-      const a = await asTest(first);
+      const a = await asTest(first, dataDir);
       datasetId = await createDataset(a, await loyaltySchemaId(a), 'kept');
       batchId = await createBatch(a, datasetId);
       await upload(a, batchId, datasetId, 'a.json', jsonLines([member('1'), member('2')]));
@@ -381,7 +416,7 @@ describe('persistence', () => {
     }
     const second = await createEmulator({ dataDir, processingDelayMs: 5 });
     try {
-      const b = await asTest(second);
+      const b = await asTest(second, dataDir);
       const dataset = await json<Record<string, Record<string, unknown>>>(call(b, 'GET', `${CATALOG}/dataSets/${datasetId}`));
       expect(dataset[datasetId]).toMatchObject({ name: 'kept', lastBatchStatus: 'success' });
       const batch = await json<Record<string, Record<string, unknown>>>(call(b, 'GET', `${CATALOG}/batches/${batchId}`));
