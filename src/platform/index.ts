@@ -103,15 +103,20 @@ export function createPlatformClient(options: PlatformClientOptions): FullPlatfo
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const imsUrl = (options.imsUrl ?? DEFAULT_IMS_URL).replace(/\/+$/, '');
   const connectTimeout = options.timeouts?.connect ?? DEFAULT_TIMEOUTS.connect;
-  const ownPools: Pool[] = [];
+  // One pool per origin: with the emulator, IMS and the Platform share one.
+  const ownPools = new Map<string, Pool>();
   const poolFor = (url: string): Dispatcher => {
     if (options.dispatcher) return options.dispatcher;
-    const pool = new Pool(new URL(url).origin, {
-      connections: options.connections ?? 32,
-      keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
-      connect: { timeout: connectTimeout },
-    });
-    ownPools.push(pool);
+    const origin = new URL(url).origin;
+    let pool = ownPools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: options.connections ?? 32,
+        keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
+        connect: { timeout: connectTimeout },
+      });
+      ownPools.set(origin, pool);
+    }
     return pool;
   };
   // Checked here, once, so that a bad setting fails at startup and not on the first upload.
@@ -139,7 +144,7 @@ export function createPlatformClient(options: PlatformClientOptions): FullPlatfo
   return {
     authMode: auth.mode,
     scoped: (scope) => new Scoped(scope, core),
-    close: () => (closing ??= Promise.all(ownPools.map((pool) => pool.close())).then(() => undefined)),
+    close: () => (closing ??= Promise.all([...ownPools.values()].map((pool) => pool.close())).then(() => undefined)),
   };
 }
 
