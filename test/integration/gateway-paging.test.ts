@@ -67,6 +67,22 @@ describe('datasets paging', () => {
     expect(pages[0]!.edges.at(-1)!.cursor).toBe(pages[0]!.pageInfo.endCursor);
   });
 
+  it('should say there is no next page when a full page of 100 ends the list', async () => {
+    const all: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const data: { datasets: Page<{ id: string }> } = await gw.gqlOk('query ($after: String) { datasets(first: 100, after: $after) { nodes { id } edges { cursor } pageInfo { hasNextPage endCursor } } }', { after });
+      all.push(...data.datasets.edges.map((edge) => edge.cursor));
+      if (!data.datasets.pageInfo.hasNextPage) break;
+      after = data.datasets.pageInfo.endCursor;
+    }
+    // Start so that exactly 100 items remain.
+    const cursor = all[all.length - 101]!;
+    const last = await gw.gqlOk<{ datasets: Page<{ id: string }> }>('query ($after: String) { datasets(first: 100, after: $after) { nodes { id } pageInfo { hasNextPage } } }', { after: cursor });
+    expect(last.datasets.nodes).toHaveLength(100);
+    expect(last.datasets.pageInfo.hasNextPage).toBe(false);
+  });
+
   it('should continue after any edge cursor, not only the last one', async () => {
     const first = await gw.gqlOk<{ datasets: Page<{ id: string }> }>('{ datasets(first: 10) { nodes { id } edges { cursor } pageInfo { hasNextPage endCursor } } }');
     const fromFifth = await gw.gqlOk<{ datasets: Page<{ id: string }> }>('query ($after: String) { datasets(first: 3, after: $after) { nodes { id } edges { cursor } pageInfo { hasNextPage endCursor } } }', {
