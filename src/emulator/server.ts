@@ -17,6 +17,7 @@
 //     `markSchemaInUse(scope: RequestScope, schemaId: string): void`
 //       (after data was ingested: from then on only additive changes).
 // - Throw EmulatorError (errors.ts) for any Platform error; anything else is a 500.
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -197,6 +198,9 @@ async function start(
   }
 
   const server = createServer({ keepAlive: true }, (raw, res) => {
+    // The Platform tags every response; clients put the id into their errors. A caller's own id is kept.
+    const requestId = raw.headers['x-request-id'];
+    res.setHeader('x-request-id', typeof requestId === 'string' && requestId.length <= 128 ? requestId : randomUUID());
     const started = settings.log ? performance.now() : 0;
     if (settings.log) {
       res.once('finish', () => {

@@ -80,6 +80,13 @@ describe('emulator gateway checks', async () => {
     expect(unknown.body).toMatchObject({ type: '/placeholder/type/uri', status: 403, title: 'ForbiddenError' });
   });
 
+  it('should tag every response with x-request-id, keeping the one the caller sent', async () => {
+    const own = await fetch(emulator.url + SANDBOXES, { headers: { ...good, 'x-request-id': 'caller-id-1' } });
+    expect(own.headers.get('x-request-id')).toBe('caller-id-1');
+    const generated = await fetch(emulator.url + SANDBOXES, { headers: { 'x-api-key': 'x' } });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('should answer unknown paths with 404 shape B', async () => {
     const { status, body } = await get(good, '/data/foundation/nothing-here');
     expect(status).toBe(404);
