@@ -225,5 +225,10 @@ describe('batches and dataSetFiles', () => {
     const filesLink = String(dataset.files).replace(/^@/, '');
     expect(Object.keys(await json<Keyed>(call(emulator, 'GET', `${CATALOG}${filesLink}`)))).toEqual([`${first}-1`]);
     expect(Object.keys(await json<Keyed>(call(emulator, 'GET', `${CATALOG}/dataSetFiles/${first}-1`)))).toEqual([`${first}-1`]);
+
+    const last = await json<Keyed>(call(emulator, 'GET', `${CATALOG}/lastBatches?dataSetId=${datasetId},000000000000000000000000`));
+    expect(Object.keys(last)).toEqual([datasetId]);
+    expect(last[datasetId]).toMatchObject({ lastBatchId: first, lastBatchStatus: 'success', lastSuccessfulBatchId: first });
+    expect((await call(emulator, 'GET', `${CATALOG}/lastBatches`)).json()).toEqual(bad(400, 'BadRequestError', 'The dataSetId query parameter is required'));
   });
 });

@@ -169,6 +169,30 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     sendJson(res, 200, runListQuery(items, req.query));
   });
 
+  // The last batches of datasets, keyed by dataset id (platform-api.md §3.5).
+  routes.platform('GET', `${BASE}/lastBatches`, (req, res) => {
+    const p = partitionOf(req.scope);
+    const raw = req.query.get('dataSetId');
+    if (!raw) throw legacyError(400, 'The dataSetId query parameter is required');
+    const out: Record<string, CatalogBody> = {};
+    for (const id of new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))) {
+      const dataset = catalog.get('dataSets', p, id);
+      if (!dataset) continue;
+      const body = dataset.body;
+      out[id] = {
+        ...(body.lastBatchId !== undefined ? { lastBatchId: body.lastBatchId, lastBatchStatus: body.lastBatchStatus } : {}),
+        ...(body.lastSuccessfulBatch !== undefined ? { lastSuccessfulBatchId: body.lastSuccessfulBatch } : {}),
+        ...(body.lastFailedBatch !== undefined ? { lastFailedBatchId: body.lastFailedBatch } : {}),
+        imsOrg: body.imsOrg,
+        sandboxId: body.sandboxId,
+        created: body.created,
+        updated: body.updated,
+      };
+    }
+    if (Object.keys(out).length === 0) throw legacyError(404, `No dataSets found with id(s) ${raw}`);
+    sendJson(res, 200, out);
+  });
+
   routes.platform('POST', `${BASE}/dataSets`, async (req, res) => {
     requireContentType(req, 'application/json');
     const input = await readJson(req);
