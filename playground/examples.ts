@@ -5,8 +5,8 @@ import type { GraphiQLProps } from 'graphiql';
 
 type TabDefinition = NonNullable<GraphiQLProps['defaultTabs']>[number];
 
-const lookUpSchema = `# Step 1: find the "Loyalty Members" schema and its fields.
-# Copy its id into the variables of the next tab.
+const lookUpSchema = `# Step 1: find the Loyalty Members schema.
+# Its id goes into the next tab's variables.
 query LoyaltyMembersSchema {
   schemas(first: 50) {
     nodes {
@@ -23,7 +23,7 @@ query LoyaltyMembersSchema {
 }
 `;
 
-const createDataset = `# Step 2: create a dataset on the schema (variables below).
+const createDataset = `# Step 2: create a dataset on the schema.
 mutation CreateLoyaltyDataset($schemaId: ID!) {
   createDataset(input: { name: "Loyalty Members", schemaId: $schemaId }) {
     dataset {
@@ -37,9 +37,11 @@ mutation CreateLoyaltyDataset($schemaId: ID!) {
 }
 `;
 
-const createBatch = `# Step 3: open a batch on the dataset. GraphiQL cannot send files: fill
-# the batch on the upload page, /playground/upload?batch=<the batch id>,
-# which also completes it. (Or let the upload page create the batch.)
+const createBatch = `# Step 3: open a batch on the dataset.
+# GraphiQL cannot send files: fill the batch on
+# /playground/upload?batch=<batch id>, which
+# also completes it (or let that page create
+# a batch of its own).
 mutation CreateLoyaltyBatch($datasetId: ID!) {
   createBatch(input: { datasetId: $datasetId, format: JSON }) {
     batch {
@@ -50,9 +52,9 @@ mutation CreateLoyaltyBatch($datasetId: ID!) {
 }
 `;
 
-const watchBatch = `# Step 4: follow the batch until it succeeds or fails: the current
-# state comes first, then every change. Start it before the upload to
-# watch the batch go from LOADING to SUCCESS.
+const watchBatch = `# Step 4: follow the batch to success or failure:
+# its current state first, then every change.
+# Start it before the upload to see each state.
 subscription WatchBatch($id: ID!) {
   batchStatus(id: $id) {
     sequence
