@@ -104,6 +104,17 @@ describe('small-file uploads', () => {
     expect(mismatch.json()).toEqual(bad(`Batch ${batchId} does not belong to dataset ${other}`));
   });
 
+  it('should replace a file uploaded again under the same name', async () => {
+    const { batchId, datasetId, files } = await freshBatch();
+    await upload(emulator, batchId, datasetId, 'same.json', jsonLines([member('1')]));
+    const second = jsonLines([member('2'), member('3')]);
+    expect((await upload(emulator, batchId, datasetId, 'same.json', second)).status).toBe(200);
+    expect((await call(emulator, 'HEAD', `${files}/same.json`)).headers.range).toBe(`bytes=0-${Buffer.byteLength(second) - 1}`);
+    await complete(emulator, batchId);
+    const { batch } = await waitForBatch(emulator, batchId);
+    expect(batch.metrics).toMatchObject({ inputFileCount: 1, inputRecordCount: 2, outputRecordCount: 2 });
+  });
+
   it('should refuse uploads after COMPLETE', async () => {
     const { batchId, datasetId, files } = await freshBatch();
     expect((await upload(emulator, batchId, datasetId, 'a.json', jsonLines([member('1')]))).status).toBe(200);

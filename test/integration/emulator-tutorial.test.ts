@@ -131,6 +131,13 @@ describe('the tutorial over plain HTTP', () => {
     });
   }
 
+  it('should lock the schema to additive changes once data was ingested with it', async () => {
+    const schemaId = await loyaltySchemaId(emulator);
+    const reply = await call(emulator, 'DELETE', `/data/foundation/schemaregistry/tenant/schemas/${encodeURIComponent(schemaId)}`);
+    expect(reply.status).toBe(400);
+    expect(await loyaltySchemaId(emulator)).toBe(schemaId);
+  });
+
   it('should preview the dataset rows through Data Access', async () => {
     const schemaId = await loyaltySchemaId(emulator);
     const datasetId = await createDataset(emulator, schemaId, 'Loyalty preview');
