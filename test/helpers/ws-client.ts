@@ -12,10 +12,17 @@ export function wsUrl(httpUrl: string): string {
   return httpUrl.replace(/^http/, 'ws');
 }
 
-/** A client that connects at once and never retries (a refused connection must show), closed in afterAll. */
+const clients = new Set<Client>();
+// Registered when a test file imports this module: closes what its tests opened.
+afterAll(async () => {
+  await Promise.all([...clients].map((client) => client.dispose()));
+  clients.clear();
+});
+
+/** A client that never retries (a refused or lost connection must show); closed after the test file. */
 export function createTestClient(httpUrl: string, connectionParams: Record<string, unknown>, options: Partial<ClientOptions> = {}): Client {
   const client = createClient({ url: wsUrl(httpUrl), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true, ...options });
-  afterAll(() => client.dispose());
+  clients.add(client);
   return client;
 }
 

@@ -165,16 +165,19 @@ describe('batchStatus subscription', () => {
     const stream = follow<BatchStatusData>(client, BATCH_STATUS, { id: batchId });
     await stream.atLeast(1);
     const errorsBefore = gw.gateway.batchWatch.stats().pollErrorsTotal;
-    // Rules apply in order: 4 rate-limited answers, then 4 unavailable, then 4 resets;
-    // the client's own retries use some, the poller's backoff the rest.
+    // Rules apply in order: two rate-limited answers, one unavailable, one reset:
+    // all four attempts of one poll (the client's own retries included) fail,
+    // which stays under the client's circuit-breaker threshold.
     emulator.faults.set([
-      { path: '/data/foundation/catalog/batches/*', method: 'GET', respond: 429, retryAfterSeconds: 1, count: 4 },
-      { path: '/data/foundation/catalog/batches/*', method: 'GET', respond: 503, retryAfterSeconds: 0, count: 4 },
-      { path: '/data/foundation/catalog/batches/*', method: 'GET', respond: 'reset', count: 4 },
+      { path: '/data/foundation/catalog/batches/*', method: 'GET', respond: 429, retryAfterSeconds: 1, count: 2 },
+      { path: '/data/foundation/catalog/batches/*', method: 'GET', respond: 503, retryAfterSeconds: 0, count: 1 },
+      { path: '/data/foundation/catalog/batches/*', method: 'GET', respond: 'reset', count: 1 },
     ]);
+    let remaining: Array<number | undefined> = [];
     try {
       await completeAtEmulator(batchId);
       await stream.ended;
+      remaining = emulator.faults.list().map((rule) => rule.remaining);
     } finally {
       emulator.faults.clear();
     }
@@ -186,6 +189,8 @@ describe('batchStatus subscription', () => {
     expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1));
     expect(new Set(events.map((e) => e.batch.status)).size).toBe(events.length);
     expect(gw.gateway.batchWatch.stats().pollErrorsTotal).toBeGreaterThan(errorsBefore);
+    // Every injected fault was met by a poll.
+    expect(remaining).toEqual([0, 0, 0]);
   });
 
   it('should end with NOT_FOUND for a batch that does not exist', async () => {
