@@ -3,6 +3,8 @@
 // errors, unreadable files, interrupted uploads, and restarts.
 import { request as httpRequest } from 'node:http';
 import { readdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { request } from 'undici';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +82,18 @@ describe('small-file uploads', () => {
       bad('The file is larger than 65536 bytes: upload it with the large-file protocol (action=INITIALIZE, PATCH parts with Content-Range, action=COMPLETE)', 413),
     );
     expect((await call(emulator, 'HEAD', `${files}/big.json`)).status).toBe(404);
+  });
+
+  it('should answer 413 to a chunked upload that passes the limit without announcing its size', async () => {
+    const { files } = await freshBatch();
+    const chunks = Readable.from((function* () {
+      for (let i = 0; i < 20; i++) yield Buffer.alloc(8 * 1024, 0x20);
+    })());
+    const reply = await request(`${emulator.url}${files}/chunked.json`, { method: 'PUT', headers: { ...(await emulator.headers()), ...octets() }, body: chunks });
+    const body = (await reply.body.json()) as { status: number };
+    expect(reply.statusCode).toBe(413);
+    expect(body.status).toBe(413);
+    expect((await call(emulator, 'HEAD', `${files}/chunked.json`)).status).toBe(404);
   });
 
   it('should refuse file names that leave their folder', async () => {

@@ -48,6 +48,15 @@ function decodeId(raw: string | undefined): string {
   }
 }
 
+/**
+ * The request body as chunks. Stopping early (a size limit) must not destroy
+ * the request, or the socket goes with it and the client never reads the
+ * refusal: the rest of the body is left for node:http to drain.
+ */
+function bodyOf(req: EmulatorRequest): AsyncIterable<Uint8Array> {
+  return req.raw.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
+}
+
 /** A preview cell as text: objects and lists as JSON, dates in ISO form. */
 function previewCell(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
@@ -223,7 +232,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     const blob = files.newBlob(p, batchId, 'upload');
     let size: number;
     try {
-      size = await files.write(req.raw, blob, limit);
+      size = await files.write(bodyOf(req), blob, limit);
     } catch (error) {
       if (error instanceof SizeLimitError) throw tooLarge();
       if (clientGone(req, res)) return;
@@ -283,7 +292,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     const blob = files.newBlob(p, batchId, 'parts');
     let size: number;
     try {
-      size = await files.write(req.raw, blob, length);
+      size = await files.write(bodyOf(req), blob, length);
     } catch (error) {
       if (error instanceof SizeLimitError) throw legacyError(400, `The chunk has more bytes than Content-Range ${header(req, 'content-range') ?? ''} announces`);
       if (clientGone(req, res)) return;
