@@ -146,7 +146,7 @@ async function start(
   };
 
   const modules: RegisterRoutes[] = [
-    createImsRoutes(tokens),
+    createImsRoutes(tokens, settings.orgId, ctx.now),
     createSandboxRoutes(sandboxes),
     // Only the built-in sandboxes get the tutorial schema; sandboxes created through the API start empty.
     createSchemaRegistryRoutes({ sandboxes: [sandboxes.defaultSandbox, sandboxes.get(settings.devSandboxName)].filter((s) => s !== undefined) }),

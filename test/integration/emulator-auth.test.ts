@@ -174,3 +174,44 @@ describe('emulator with missingSandbox: error', async () => {
     expect((await fetch(emulator.url + SANDBOXES, { headers })).status).toBe(200);
   });
 });
+
+describe('emulator IMS JWT exchange (deprecated flow)', async () => {
+  const emulator = await startEmulator({ tokenLifetimeSeconds: 600 });
+  const orgId = emulator.settings.orgId;
+  const jwt = (claims: object) =>
+    [{ alg: 'RS256', typ: 'JWT' }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.c2lnbmF0dXJl';
+
+  async function exchange(fields: Record<string, string>) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.set(name, value);
+    const res = await fetch(`${emulator.url}/ims/exchange/jwt`, { method: 'POST', body: form });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('should exchange a JWT for a token whose expires_in is in milliseconds', async () => {
+    const valid = jwt({ iss: orgId, sub: 'tech@techacct.adobe.com', exp: Math.floor(Date.now() / 1000) + 300 });
+    const { status, body } = await exchange({ client_id: 'aep-local', client_secret: 'aep-local-secret', jwt_token: valid });
+    expect(status).toBe(200);
+    expect(body).toEqual({ token_type: 'bearer', access_token: expect.any(String), expires_in: 600_000 });
+    const use = await fetch(`${emulator.url}${SANDBOXES}`, {
+      headers: { authorization: `Bearer ${String(body.access_token)}`, 'x-api-key': 'aep-local', 'x-gw-ims-org-id': orgId },
+    });
+    expect(use.status).toBe(200);
+  });
+
+  it('should refuse missing fields, wrong secrets, non-JWTs, foreign or expired JWTs and non-multipart bodies', async () => {
+    const base = { client_id: 'aep-local', client_secret: 'aep-local-secret' };
+    const future = Math.floor(Date.now() / 1000) + 300;
+    expect((await exchange(base)).body).toMatchObject({ error: 'invalid_request' });
+    expect((await exchange({ ...base, client_secret: 'no', jwt_token: jwt({ iss: orgId, exp: future }) })).status).toBe(401);
+    expect((await exchange({ ...base, jwt_token: 'not-a-jwt' })).body).toMatchObject({ error: 'invalid_token' });
+    expect((await exchange({ ...base, jwt_token: jwt({ iss: 'other@AdobeOrg', exp: future }) })).body).toMatchObject({ error: 'invalid_token' });
+    expect((await exchange({ ...base, jwt_token: jwt({ iss: orgId, exp: 1 }) })).body).toMatchObject({ error: 'invalid_token' });
+    const form = await fetch(`${emulator.url}/ims/exchange/jwt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'client_id=aep-local',
+    });
+    expect(form.status).toBe(400);
+  });
+});
