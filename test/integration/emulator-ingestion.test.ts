@@ -341,7 +341,7 @@ describe('processing', () => {
     expect(batch.status).toBe('success');
     expect(batch.metrics).toMatchObject({ outputRecordCount: 1, failedRecordCount: 1 });
     const preview = await json<{ data: unknown[] }>(call(emulator, 'GET', `${EXPORT}/datasets/${datasetId}/preview`));
-    expect(preview.data).toEqual([{ personID: 'p1', _aeplocal: { loyalty: { loyaltyId: 'L1', loyaltyPoints: 42, memberSince: '2018-07-10T00:00:00.000Z' } } }]);
+    expect(preview.data).toEqual([{ personID: 'p1', _aeplocal: { loyalty: { loyaltyId: 'L1', loyaltyPoints: 42, memberSince: '2018-07-10' } } }]);
   });
 });
 

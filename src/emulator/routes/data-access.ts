@@ -8,7 +8,10 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { EmulatorError, legacyError } from '../errors.ts';
 import { header, sendEmpty, sendJson } from '../http.ts';
 import type { EmulatorRequest } from '../http.ts';
+import { coerceRecord } from '../ingest/coerce.ts';
 import { plainParquetValue } from '../ingest/parquet-reader.ts';
+import type { JsonRecord } from '../ingest/types.ts';
+import type { XdmFieldSchema } from '../ingest/xdm-field.ts';
 import { catalogServices } from '../store/catalog-services.ts';
 import { partitionOf } from '../store/catalog-store.ts';
 import type { Partition } from '../store/catalog-store.ts';
@@ -73,7 +76,7 @@ function listing(req: EmulatorRequest, entries: readonly StoredFile[], href: (na
 }
 
 export function register(routes: RouteTable, ctx: EmulatorContext): void {
-  const { catalog, batchFiles, files } = catalogServices(ctx);
+  const { catalog, batchFiles, files, registry } = catalogServices(ctx);
 
   function requireBatch(p: Partition, batchId: string): void {
     if (!catalog.get('batches', p, batchId)) throw legacyError(404, `Batch ${batchId} not found`);
@@ -201,7 +204,15 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
   routes.platform('GET', `${BASE}/datasets/:datasetId/preview`, async (req, res) => {
     const p = partitionOf(req.scope);
     const datasetId = decodeId(req.params.datasetId);
-    if (!catalog.get('dataSets', p, datasetId)) throw legacyError(404, `Dataset ${datasetId} not found`);
+    const dataset = catalog.get('dataSets', p, datasetId);
+    if (!dataset) throw legacyError(404, `Dataset ${datasetId} not found`);
+    // Rows are given back as they were ingested: dates as full-dates, date-times in ISO form, per the dataset's schema.
+    const schemaRef = dataset.body.schemaRef as { id?: string } | undefined;
+    const schema = schemaRef?.id ? (registry.resolveSchema(req.scope, schemaRef.id) as XdmFieldSchema | null) : null;
+    const asJson = (row: unknown): unknown => {
+      const plain = plainParquetValue(row) as JsonRecord;
+      return schema ? coerceRecord(plain, schema, 'parquet') : plain;
+    };
     const rows: unknown[] = [];
     for (const dataSetFileObject of catalog.list('dataSetFiles', p)) {
       if (dataSetFileObject.internal.dataSetId !== datasetId) continue;
@@ -211,7 +222,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
         const metadata = await parquetMetadataAsync(file);
         const wanted = Math.min(Number(metadata.num_rows), PREVIEW_ROWS - rows.length);
         const read = await parquetReadObjects({ file, metadata, rowStart: 0, rowEnd: wanted });
-        rows.push(...read.map((row) => plainParquetValue(row)));
+        rows.push(...read.map(asJson));
       }
       if (rows.length >= PREVIEW_ROWS) break;
     }
