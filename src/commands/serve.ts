@@ -79,6 +79,8 @@ export async function run(argv: string[]): Promise<void> {
       AEP_CLIENT_SECRET: LOCAL.clientSecret,
       AEP_ORG_ID: LOCAL.orgId,
       GATEWAY_OPEN: env.GATEWAY_API_KEYS ? env.GATEWAY_OPEN : 'true',
+      // The emulator moves a batch on every few hundred milliseconds, not minutes: poll it often.
+      BATCH_POLL_INTERVAL_MS: env.BATCH_POLL_INTERVAL_MS ?? '250',
     });
     process.stderr.write(`emulator: ${emulator.url} (data in ${dataDir})\n`);
   } else {

@@ -244,8 +244,9 @@ interface Subscriber {
 }
 
 interface Watch {
+  /** `<kind>:<org>:<sandbox>:<id>`: the watch's key here, and its lease and state key in the shared stores. */
   readonly mapKey: string;
-  /** The topic id: `<org>:<sandbox>:<id>`; also the lease and state key. */
+  /** The topic id: `<org>:<sandbox>:<id>`. */
   readonly topicId: string;
   readonly leaseKey: string;
   readonly kind: WatchKind;
@@ -444,7 +445,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     // A takeover continues from what the previous holder published.
     if (!watch.state) {
       try {
-        watch.state = await store.get<WatchState>(watch.topicId);
+        watch.state = await store.get<WatchState>(watch.mapKey);
       } catch (error) {
         logger?.warn({ err: error, watch: watch.mapKey }, 'watch state could not be read');
       }
@@ -531,7 +532,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
       try {
         // Stored before it is published: a subscriber that arrives in between
         // reads the new state, and drops the published copy by its sequence.
-        await store.set(watch.topicId, state, stateTtlMs);
+        await store.set(watch.mapKey, state, stateTtlMs);
         await pubsub.publish(watch.kind.name, watch.topicId, { type: 'events', events, state, terminal: ends });
       } catch (error) {
         // Not published: forget it, so the next poll finds the change again.
@@ -543,7 +544,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
       }
     } else {
       watch.delayMs = nextDelay(watch.delayMs);
-      track(store.touch(watch.topicId, stateTtlMs));
+      track(store.touch(watch.mapKey, stateTtlMs));
     }
     if (ends) {
       stopHolding(watch);
@@ -589,7 +590,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     }
     watch.subscribers.add(subscriber);
     if (!watch.state) {
-      const stored = await store.get<WatchState>(watch.topicId);
+      const stored = await store.get<WatchState>(watch.mapKey);
       if (stored && !watch.state) watch.state = stored;
     }
     if (watch.state) {
