@@ -2,6 +2,8 @@
 // reader of process.env in the gateway), validated once with messages that
 // name the variable, then frozen. docs/configuration.md documents each one.
 import { isIP } from 'node:net';
+import { parseGatewayKeys } from './access.ts';
+import type { KeyGrant } from './access.ts';
 
 export type AuthMode = 'pass-through' | 'oauth' | 'static';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -31,6 +33,10 @@ export interface GatewayConfig {
   readonly apiKey: string | undefined;
   /** GATEWAY_API_KEYS: the keys clients present in oauth and static modes. @default [] */
   readonly gatewayApiKeys: readonly string[];
+  /** GATEWAY_API_KEYS in its `key:sandboxes:role;...` form: the sandboxes and role of each key (see access.ts). Plain keys get every sandbox, read-write. @default [] */
+  readonly gatewayKeyGrants: readonly KeyGrant[];
+  /** REFUSE_PRODUCTION_WRITES: refuse every mutation in a sandbox whose Platform type is production. @default false */
+  readonly refuseProductionWrites: boolean;
   /** GATEWAY_OPEN: oauth/static without gateway keys, on a loopback HOST and outside production only. @default false */
   readonly open: boolean;
   /** DEFAULT_SANDBOX: the sandbox of requests without x-sandbox-name. @default 'prod' */
@@ -203,14 +209,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   }
 
   const host = read('HOST') ?? '127.0.0.1';
-  const gatewayApiKeys = (read('GATEWAY_API_KEYS') ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  const gatewayKeyGrants = parseGatewayKeys(read('GATEWAY_API_KEYS') ?? '', problems);
+  const gatewayApiKeys = gatewayKeyGrants.map((grant) => grant.key);
   const open = flag('GATEWAY_OPEN');
   if (open && production) problems.push('GATEWAY_OPEN is for local development and is refused with NODE_ENV=production');
   if (open && !isLoopback(host)) problems.push(`GATEWAY_OPEN needs a loopback HOST (127.0.0.1, ::1 or localhost), got ${JSON.stringify(host)}`);
   if (authMode !== 'pass-through' && !open && gatewayApiKeys.length === 0) {
     problems.push(`GATEWAY_API_KEYS is required with AUTH_MODE=${authMode}: the gateway holds Platform credentials, so clients must present a gateway key (or set GATEWAY_OPEN=true for local development)`);
   }
-  if (gatewayApiKeys.some((key) => key.length < 16)) problems.push('GATEWAY_API_KEYS entries must be at least 16 characters long');
 
   const defaultSandbox = read('DEFAULT_SANDBOX') ?? 'prod';
   if (!SANDBOX_NAME.test(defaultSandbox)) problems.push(`DEFAULT_SANDBOX must be a sandbox name (lower-case letters, digits, hyphens), got ${JSON.stringify(defaultSandbox)}`);
@@ -253,6 +259,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     accessToken,
     apiKey,
     gatewayApiKeys: Object.freeze(gatewayApiKeys),
+    gatewayKeyGrants: Object.freeze(gatewayKeyGrants),
+    refuseProductionWrites: flag('REFUSE_PRODUCTION_WRITES'),
     open,
     defaultSandbox,
     smallFileLimit,

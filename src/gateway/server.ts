@@ -37,6 +37,7 @@ import { createMetrics } from './metrics.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { metricsPlugin } from './plugins/metrics-plugin.ts';
 import { createUpstreamResilience } from './upstream-resilience.ts';
+import { createAccessControl } from './access.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -162,9 +163,15 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const ownBatchWatch = deps.batchWatch ? undefined : createBatchWatchFor(config, { platformClient, logger });
   const batchWatch: BatchWatch = deps.batchWatch ?? ownBatchWatch!.batchWatch;
   metrics.setSubscriptionStats(() => batchWatch.stats());
-  const contextFactory = createContextFactory({ config, platformClient, logger, batchWatch });
+  const access = createAccessControl({
+    grants: config.gatewayKeyGrants,
+    plainKeys: config.gatewayApiKeys,
+    keysRequired: config.authMode !== 'pass-through' && !config.open,
+    refuseProductionWrites: config.refuseProductionWrites,
+  });
+  const contextFactory = access.wrapContextFactory(createContextFactory({ config, platformClient, logger, batchWatch }));
   const formatError = (formatted: GraphQLFormattedError, error: unknown) => toFormattedError(formatted, error, { debug: config.debugErrors });
-  const schema = createGatewaySchema();
+  const schema = access.protectWrites(createGatewaySchema());
   const readiness: Readiness = createReadiness({ config, platformClient, cacheMs: config.readinessCacheMs });
   const playground = createPlaygroundHandler({
     ...playgroundOptionsFromConfig(config, { emulator: deps.playground?.emulator }),
