@@ -94,11 +94,11 @@ export type BatchBody = {
   [key: string]: unknown;
 };
 
-/** Polls Catalog until the batch reaches a terminal status; returns every status seen on the way. */
+/** Polls `GET /catalog/batches/{id}` until the batch reaches a terminal status; returns every status seen on the way. */
 export async function waitForBatch(emulator: TestEmulator, batchId: string, sandbox?: string): Promise<{ batch: BatchBody; seen: string[] }> {
   const seen: string[] = [];
   for (let i = 0; i < 600; i++) {
-    const keyed = await json<Record<string, BatchBody>>(call(emulator, 'GET', `${CATALOG}/batches?batch=${batchId}`, sandbox ? { sandbox } : {}));
+    const keyed = await json<Record<string, BatchBody>>(call(emulator, 'GET', `${CATALOG}/batches/${batchId}`, sandbox ? { sandbox } : {}));
     const batch = keyed[batchId];
     if (!batch) expect.fail(`batch ${batchId} is not listed`);
     if (seen[seen.length - 1] !== batch.status) seen.push(batch.status);

@@ -302,6 +302,13 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       await files.remove(blob);
       throw legacyError(400, `The chunk has ${size} bytes but Content-Range ${header(req, 'content-range') ?? ''} announces ${length}`);
     }
+    // COMPLETE or ABORT may have arrived while the bytes were streaming in.
+    const now = batchOf(p, batchId);
+    if (now.body.status !== 'loading' || now.internal.completeRequested || !batchFiles.isLargeOpen(p, batchId, name)) {
+      await files.remove(blob);
+      requireLoading(batchId, now);
+      throw legacyError(404, `File ${name} was not initialized in batch ${batchId}`);
+    }
     await dropBlobs([batchFiles.putPart(p, batchId, name, { first: range.first, last: range.last, blob }, range.total)]);
     const received = receivedRange(batchFiles.listParts(p, batchId, name));
     sendJson(res, 200, { name, sizeInBytes: size }, { range: received });
