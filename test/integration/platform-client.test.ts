@@ -347,3 +347,33 @@ describe('the tutorial through the client', () => {
     expect((await scoped.catalog.getBatch(batch.id))?.status).toBe('aborted');
   });
 });
+
+describe('failed rows through the client', () => {
+  it('should read the rows a partially ingested batch rejected', async () => {
+    const { client: c } = client();
+    const scoped = c.scoped(SCOPE);
+    const tenantId = await scoped.schemaRegistry.getTenantId();
+    const summary = (await scoped.schemaRegistry.listAllSchemas({ container: 'tenant' })).find((s) => s.title === 'Loyalty Members');
+    const datasetId = await scoped.catalog.createDataSet({ name: 'Loyalty Members (failed rows test)', schemaRef: { id: summary!.$id, contentType: 'application/vnd.adobe.xed-full+json;version=1' } });
+    const batch = await scoped.ingestion.createBatch({ datasetId, inputFormat: { format: 'json' }, enableErrorDiagnostics: true, partialIngestionPercentage: 50 });
+    const good = loyaltyLines(tenantId, 'good', 2_000);
+    const bad = [
+      { _id: 'bad-level', [`_${tenantId}`]: { loyalty: { loyaltyId: 'bad-level', loyaltyLevel: 'diamond' } } },
+      { _id: 'bad-points', [`_${tenantId}`]: { loyalty: { loyaltyId: 'bad-points', loyaltyPoints: 'many' } } },
+    ];
+    const data = Buffer.concat([good.data, Buffer.from(bad.map((row) => `${JSON.stringify(row)}\n`).join(''))]);
+    await scoped.ingestion.uploadFile(batch.id, datasetId, 'mixed.json', { stream: streamOf(data), size: data.length });
+    await scoped.ingestion.completeBatch(batch.id);
+    let status = 'loading';
+    for (let polls = 0; polls < 600 && !TERMINAL.has(status); polls++) {
+      await sleep(50);
+      status = (await scoped.catalog.getBatch(batch.id))?.status ?? 'missing';
+    }
+    const done = await scoped.catalog.getBatch(batch.id);
+    expect(done?.status, JSON.stringify(done?.errors)).toBe('success');
+    const rows = await scoped.dataAccess.failedRows(batch.id);
+    expect(rows.map((row) => row._id).sort()).toEqual(['bad-level', 'bad-points']);
+    expect(rows.every((row) => Array.isArray(row._validationErrors) && row._validationErrors.length > 0)).toBe(true);
+    expect(await scoped.dataAccess.failedRows(batch.id, { limit: 1 })).toHaveLength(1);
+  });
+});
