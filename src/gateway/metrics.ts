@@ -30,6 +30,8 @@ export interface MetricsOptions {
 export interface SubscriptionStats {
   readonly activeSubscriptions: number;
   readonly activePollers: number;
+  /** Batch status polls (failed ones included) in the last 60 seconds. */
+  readonly pollsLastMinute?: number;
 }
 
 /** What the platform client's breakers and retry budget report, read at each scrape. */
@@ -106,6 +108,14 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     registers,
     collect() {
       this.set(readSubscriptions?.().activePollers ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'aep_gateway_batch_polls_last_minute',
+    help: 'Batch status polls this instance made in the last 60 seconds.',
+    registers,
+    collect() {
+      this.set(readSubscriptions?.().pollsLastMinute ?? 0);
     },
   });
 

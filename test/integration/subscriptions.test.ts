@@ -137,6 +137,10 @@ describe('batchStatus subscription', () => {
     const streams = Array.from({ length: 200 }, (_, i) => follow<BatchStatusData>(clients[i % clients.length]!, BATCH_STATUS, { id: batchId }));
     await Promise.all(streams.map((s) => s.atLeast(1)));
     expect(gw.gateway.batchWatch.stats()).toMatchObject({ activeSubscriptions: 200, activeWatches: 1, activePollers: 1 });
+    const scraped = await (await fetch(new URL('/metrics', gw.url))).text();
+    expect(scraped).toMatch(/^aep_gateway_active_subscriptions 200$/m);
+    expect(scraped).toMatch(/^aep_gateway_active_pollers 1$/m);
+    expect(Number(/^aep_gateway_batch_polls_last_minute (\d+)$/m.exec(scraped)?.[1])).toBeGreaterThan(0);
 
     emulator.resetCounters();
     const pollsBefore = gw.gateway.batchWatch.stats().pollsTotal;
