@@ -120,6 +120,6 @@ export interface ScopedPlatform {
 
 export interface PlatformClient {
   scoped(scope: PlatformScope): ScopedPlatform;
-  /** Counts of upstream calls by API, method and status, for metrics. */
+  /** Closes the connection pools the client created (idempotent); upstream calls are counted through the onCall option. */
   close(): Promise<void>;
 }
