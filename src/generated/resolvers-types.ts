@@ -537,7 +537,8 @@ export type Mutation = {
   /**
    * Adds fields to a schema. Only additive changes are allowed (the Platform refuses
    * others once data is ingested); a change to an existing field is refused with
-   * BAD_USER_INPUT before anything is written.
+   * BAD_USER_INPUT before anything is written. The new fields go into a new field
+   * group that is added to the schema, so the schema's version goes up by one.
    */
   addSchemaFields: AddSchemaFieldsPayload;
   /** Signals that all files are uploaded: the Platform starts processing. */
