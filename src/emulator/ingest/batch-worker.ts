@@ -245,8 +245,8 @@ export function createBatchWorker(services: CatalogServices): BatchWorker {
         recordsFailed: failedCount,
         ...(failed ? { failureReason: errors[0]?.description ?? 'Batch failed.' } : {}),
       };
-      catalog.transaction(() => {
-        if (!pending(p, batchId)) return;
+      const recorded = catalog.transaction(() => {
+        if (!pending(p, batchId)) return false;
         const view = catalog.get('dataSets', p, internal.datasetId);
         for (const item of stored) batchFiles.putFile(p, batchId, item.area, item);
         for (const output of outputs) {
@@ -282,7 +282,13 @@ export function createBatchWorker(services: CatalogServices): BatchWorker {
           errors,
           availableDates: {},
         });
+        return true;
       });
+      if (!recorded) {
+        // Aborted or reverted meanwhile: what was produced belongs to nobody.
+        await Promise.all([...stored, ...outputs].map((item) => files.remove(item.blob)));
+        return;
+      }
       if (!failed && schemaRef?.id) registry.markSchemaInUse(internal.scope, schemaRef.id);
     } catch (error) {
       process.stderr.write(`emulator: batch ${batchId} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
