@@ -4,6 +4,7 @@
 // and the drain on shutdown.
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startRecordingProxy } from '../helpers/recording-proxy.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway } from '../helpers/start-gateway.ts';
 import type { RunningGateway } from '../helpers/start-gateway.ts';
@@ -255,6 +256,43 @@ function connectRaw(url: string, payload: Record<string, unknown>): Promise<{ ac
     socket.once('error', reject);
   });
 }
+
+describe('pass-through subscriptions', async () => {
+  const proxy = await startRecordingProxy(emulator.url);
+  afterAll(() => proxy.close());
+  const passThrough = await startGateway({ emulator, authMode: 'pass-through', platformBaseUrl: proxy.url, env: { BATCH_POLL_INTERVAL_MS: '100', BATCH_POLL_MAX_INTERVAL_MS: '300' } });
+  afterAll(() => passThrough.close());
+
+  it('should refuse a connection without the Platform credentials with 4403', async () => {
+    expect(await connectRaw(passThrough.url, { 'x-sandbox-name': 'prod' })).toEqual({ ack: false, closeCode: 4403 });
+  });
+
+  it("should poll with a subscriber's own credentials and check a second caller's once with its own", async () => {
+    const headers = await emulator.headers();
+    const otherToken = `Bearer ${await emulator.token()}`;
+    const batchId = await createBatch();
+    const first = follow<BatchStatusData>(createTestClient(passThrough.url, headers), BATCH_STATUS, { id: batchId });
+    await first.atLeast(1);
+    const second = follow<BatchStatusData>(createTestClient(passThrough.url, { ...headers, authorization: otherToken }), BATCH_STATUS, { id: batchId });
+    await second.atLeast(1);
+    await expect.poll(() => proxy.requests.filter((r) => r.path.startsWith(`/data/foundation/catalog/batches/${batchId}`)).length).toBeGreaterThan(2);
+    const reads = proxy.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/data/foundation/catalog/batches/${batchId}`));
+    expect(reads.filter((r) => r.headers.authorization === otherToken)).toHaveLength(1);
+    expect(reads.filter((r) => r.headers.authorization === headers.authorization).length).toBeGreaterThan(1);
+    expect(reads.every((r) => r.headers['x-api-key'] === headers['x-api-key'] && r.headers['x-gw-ims-org-id'] === headers['x-gw-ims-org-id'])).toBe(true);
+    first.stop();
+    second.stop();
+  });
+
+  it('should end the stream of a caller whose token the Platform refuses with UNAUTHENTICATED', async () => {
+    const headers = await emulator.headers();
+    const batchId = await createBatch();
+    const stream = follow(createTestClient(passThrough.url, { ...headers, authorization: 'Bearer not-a-token' }), BATCH_STATUS, { id: batchId });
+    await stream.ended;
+    expect(stream.results).toEqual([]);
+    expect(stream.errors).toMatchObject([{ extensions: { code: 'UNAUTHENTICATED' } }]);
+  });
+});
 
 describe('subscription connections', () => {
   it('should close with 4403 when the required credentials are missing or wrong', async () => {
