@@ -72,6 +72,8 @@ export const datasetResolvers: Resolvers = {
       const limit = pageSize(first);
       const start = offsetAfter(after);
       const properties = catalogProperties(selectedNodeFields(info), DATASET_PROPERTIES, 'name');
+      // The Catalog reads a comma in a filter value as "or": an exact name cannot hold one.
+      if (filter?.name?.includes(',')) throw badUserInput('"filter.name" cannot contain a comma (the Catalog reads it as a list of alternatives)');
       const page = await platform.catalog.listDataSets({
         start,
         limit,

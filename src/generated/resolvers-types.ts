@@ -467,7 +467,7 @@ export type DatasetFileEdge = {
 
 /** Which datasets to list. */
 export type DatasetFilter = {
-  /** Only datasets with exactly this name. */
+  /** Only datasets with exactly this name (without commas: the Catalog reads a comma as "or"). */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 

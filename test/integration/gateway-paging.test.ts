@@ -104,6 +104,14 @@ describe('datasets paging', () => {
     expect(new URL(second!.path, 'http://x').searchParams.get('properties')?.split(',').sort()).toEqual(['created', 'tags']);
   });
 
+  it('should filter by exact name, and refuse a name the Catalog would read as alternatives', async () => {
+    const found = await gw.gqlOk<{ datasets: Page<{ name: string }> }>('{ datasets(first: 10, filter: { name: "paging-007" }) { nodes { name } pageInfo { hasNextPage } } }');
+    expect(found.datasets.nodes).toEqual([{ name: 'paging-007' }]);
+    expect(found.datasets.pageInfo.hasNextPage).toBe(false);
+    const comma = await gw.gql('{ datasets(first: 10, filter: { name: "paging-007,paging-008" }) { nodes { name } } }');
+    expect(comma.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('should refuse a page size over 100 and a cursor it did not issue', async () => {
     const big = await gw.gql('{ datasets(first: 101) { nodes { id } } }');
     expect(big.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
