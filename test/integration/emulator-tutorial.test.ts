@@ -138,6 +138,28 @@ describe('the tutorial over plain HTTP', () => {
     expect(await loyaltySchemaId(emulator)).toBe(schemaId);
   });
 
+  it('should ingest a field added to the schema after data was ingested with it', async () => {
+    const groups = await json<{ results: Array<{ $id: string; title: string }> }>(
+      call(emulator, 'GET', '/data/foundation/schemaregistry/tenant/fieldgroups', { headers: { accept: 'application/vnd.adobe.xed-id+json' } }),
+    );
+    const loyaltyGroup = groups.results.find((g) => g.title === 'Loyalty Details')!;
+    const evolve = await call(emulator, 'PATCH', `/data/foundation/schemaregistry/tenant/fieldgroups/${encodeURIComponent(loyaltyGroup.$id)}`, {
+      body: [{ op: 'add', path: '/definitions/loyalty/properties/_aeplocal/properties/loyalty/properties/favoriteStore', value: { title: 'Favorite Store', type: 'string' } }],
+    });
+    expect(evolve.status, evolve.body.toString()).toBe(200);
+
+    const schemaId = await loyaltySchemaId(emulator);
+    const datasetId = await createDataset(emulator, schemaId, 'Loyalty evolved');
+    const batchId = await createBatch(emulator, datasetId);
+    const row = { personID: 'p-9', _aeplocal: { loyalty: { loyaltyId: 'L-9', favoriteStore: 'Basel' } } };
+    await upload(emulator, batchId, datasetId, 'evolved.json', JSON.stringify(row));
+    await complete(emulator, batchId);
+    const { batch } = await waitForBatch(emulator, batchId);
+    expect(batch.status, JSON.stringify(batch.errors)).toBe('success');
+    const preview = await json<{ data: unknown[] }>(call(emulator, 'GET', `${EXPORT}/datasets/${datasetId}/preview`));
+    expect(preview.data).toEqual([row]);
+  });
+
   it('should preview the dataset rows through Data Access', async () => {
     const schemaId = await loyaltySchemaId(emulator);
     const datasetId = await createDataset(emulator, schemaId, 'Loyalty preview');
