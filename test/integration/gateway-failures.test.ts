@@ -62,7 +62,7 @@ describe('a batch that fails validation', () => {
 });
 
 describe('error codes', () => {
-  it('BAD_USER_INPUT: arguments the gateway checks, refused before any upstream call', async () => {
+  it('should answer BAD_USER_INPUT for arguments the gateway checks, before any upstream call', async () => {
     emulator.resetCounters();
     const percent = await gw.gql('mutation ($id: ID!) { createBatch(input: { datasetId: $id, format: JSON, partialIngestionPercent: 150 }) { batch { id } } }', { id: datasetId });
     expect(codeOf(percent)).toBe('BAD_USER_INPUT');
@@ -72,7 +72,7 @@ describe('error codes', () => {
     expect(calls).toEqual([]);
   });
 
-  it('BAD_USER_INPUT: a non-additive schema change is refused before anything is written', async () => {
+  it('should answer BAD_USER_INPUT for a non-additive schema change, before anything is written', async () => {
     emulator.resetCounters();
     const result = await gw.gql('mutation ($id: ID!) { addSchemaFields(input: { schemaId: $id, fields: [{ path: "loyalty.loyaltyPoints", type: STRING }] }) { addedPaths } }', { id: schemaId });
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
@@ -81,31 +81,31 @@ describe('error codes', () => {
     expect(writes).toEqual([]);
   });
 
-  it('BAD_USER_INPUT: a request the Platform refuses (400)', async () => {
+  it('should answer BAD_USER_INPUT for a request the Platform refuses (400)', async () => {
     const result = await gw.gql('mutation { createSchema(input: { title: "Broken class", classId: "https://ns.adobe.com/aeplocal/classes/does-not-exist" }) { schema { id } } }');
     expect(['BAD_USER_INPUT', 'NOT_FOUND']).toContain(codeOf(result));
     expect(result.errors?.[0]?.extensions?.upstreamStatus).toBeTypeOf('number');
   });
 
-  it('GRAPHQL_VALIDATION_FAILED and GRAPHQL_PARSE_FAILED', async () => {
+  it('should answer GRAPHQL_VALIDATION_FAILED and GRAPHQL_PARSE_FAILED for broken queries', async () => {
     expect(codeOf(await gw.gql('{ datasets { nodes { nope } } }'))).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(codeOf(await gw.gql('{ datasets('))).toBe('GRAPHQL_PARSE_FAILED');
   });
 
-  it('UNAUTHENTICATED: no gateway key', async () => {
+  it('should answer UNAUTHENTICATED without a gateway key', async () => {
     const result = await gw.gql('{ sandboxes { name } }', {}, { 'x-gateway-api-key': '' });
     expect(result.status).toBe(401);
     expect(codeOf(result)).toBe('UNAUTHENTICATED');
   });
 
-  it('FORBIDDEN: a valid token used for an organization it is not entitled to', async () => {
+  it('should answer FORBIDDEN for a valid token used for an organization it is not entitled to', async () => {
     const headers = await emulator.headers();
     const result = await passThrough.gql('{ sandboxes { name } }', {}, { ...headers, 'x-gw-ims-org-id': 'AAAAAAAAAAAAAAAAAAAAAAAA@AdobeOrg' });
     expect(codeOf(result)).toBe('FORBIDDEN');
     expect(result.errors?.[0]?.extensions?.aepCode).toBeTypeOf('string');
   });
 
-  it('NOT_FOUND: a mutation on a missing object; null for a missing object on a nullable field', async () => {
+  it('should answer NOT_FOUND for a mutation on a missing object, and null for a missing object on a nullable field', async () => {
     const complete = await gw.gql('mutation { completeBatch(input: { batchId: "01ZZZZZZZZZZZZZZZZZZZZZZZZ" }) { batch { id } } }');
     expect(codeOf(complete)).toBe('NOT_FOUND');
     const lookup = await gw.gql<{ dataset: unknown; batch: unknown; schema: unknown }>(
@@ -115,7 +115,7 @@ describe('error codes', () => {
     expect(lookup.data).toEqual({ dataset: null, batch: null, schema: null });
   });
 
-  it('UPSTREAM_RATE_LIMITED with the Retry-After the Platform sent', async () => {
+  it('should answer UPSTREAM_RATE_LIMITED with the Retry-After the Platform sent', async () => {
     emulator.faults.add({ path: '/data/foundation/catalog/**', respond: 429, retryAfterSeconds: 120 });
     const result = await gw.gql('{ datasets(first: 5) { nodes { id } } }');
     expect(codeOf(result)).toBe('UPSTREAM_RATE_LIMITED');
@@ -123,14 +123,14 @@ describe('error codes', () => {
     expect(result.status).toBe(200);
   });
 
-  it('UPSTREAM_UNAVAILABLE when the Platform keeps failing', async () => {
+  it('should answer UPSTREAM_UNAVAILABLE when the Platform keeps failing', async () => {
     emulator.faults.add({ path: '/data/foundation/catalog/**', respond: 503, retryAfterSeconds: 120 });
     const result = await gw.gql('{ datasets(first: 5) { nodes { id } } }');
     expect(codeOf(result)).toBe('UPSTREAM_UNAVAILABLE');
     expect(JSON.stringify(result.errors)).not.toMatch(/stack|authorization|Bearer/i);
   });
 
-  it('UPSTREAM_TIMEOUT when the Platform does not answer in time', async () => {
+  it('should answer UPSTREAM_TIMEOUT when the Platform does not answer in time', async () => {
     emulator.faults.add({ path: '/data/foundation/catalog/**', latencyMs: 1_500 });
     const result = await gw.gql('{ datasets(first: 5) { nodes { id } } }');
     expect(codeOf(result)).toBe('UPSTREAM_TIMEOUT');
