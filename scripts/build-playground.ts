@@ -4,12 +4,18 @@
 // pages work with no network. Writes playground/dist/manifest.json, which the
 // gateway reads to know the content-hashed file names.
 //
+// A build never empties the folder first: the new files (content-hashed, so
+// never overwriting different bytes) land next to the old ones, the manifest
+// is replaced in one rename, and only then are the files no longer named
+// removed. A gateway serving the folder, or a second build running at the same
+// time, never sees it half-written.
+//
 //   node --import tsx scripts/build-playground.ts              build, fail on error
 //   node --import tsx scripts/build-playground.ts --if-possible as `prepare`: on an
 //     install without devDependencies (npm ci --omit=dev) there is nothing to
 //     bundle with, so say so and succeed; the playground is off in production.
 import { createRequire } from 'node:module';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzip } from 'node:zlib';
@@ -118,12 +124,23 @@ async function bundle(options: BuildOptions): Promise<Metafile> {
   return result.metafile;
 }
 
+// Removes what an earlier build wrote and this one did not (gzipped twins included).
+async function pruneStaleFiles(keep: ReadonlySet<string>): Promise<void> {
+  const entries = await readdir(assetsDir, { recursive: true, withFileTypes: true });
+  await Promise.all(
+    entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name))
+      .filter((file) => !keep.has(file) && !keep.has(file.replace(/\.gz$/, '')))
+      .map((file) => rm(file, { force: true })),
+  );
+}
+
 export async function buildPlayground(): Promise<PlaygroundManifest> {
   const requireFromRoot = createRequire(join(root, 'package.json'));
   const workerEntries = Object.fromEntries(
     Object.entries(workers).map(([label, specifier]) => [label, requireFromRoot.resolve(specifier)]),
   );
-  await rm(distDir, { recursive: true, force: true });
   await mkdir(assetsDir, { recursive: true });
 
   const [pageBuild, workerBuild] = await Promise.all([
@@ -146,7 +163,10 @@ export async function buildPlayground(): Promise<PlaygroundManifest> {
     workers: workerFiles,
     gzipped: await gzipOutputs(outputs),
   };
-  await writeFile(join(distDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  const staged = join(distDir, `${MANIFEST_FILE}.${process.pid}.tmp`);
+  await writeFile(staged, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(staged, join(distDir, MANIFEST_FILE));
+  await pruneStaleFiles(new Set(outputs));
   return manifest;
 }
 
