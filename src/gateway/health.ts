@@ -38,7 +38,7 @@ export function createReadiness(options: ReadinessOptions): Readiness {
     const platform = platformClient.scoped({
       orgId: config.orgId ?? PROBE_ORG,
       sandbox: config.defaultSandbox,
-      // Pass-through has no credentials of its own: a placeholder gets an honest 401, which is enough.
+      // Pass-through has no credentials of its own: a made-up token gets an honest 401, which is enough.
       ...(config.authMode === 'pass-through' ? { forwardedAuth: { authorization: 'Bearer readiness-probe', apiKey: 'readiness-probe' } } : {}),
     });
     try {
