@@ -102,6 +102,8 @@ function sendHtml(req: IncomingMessage, res: ServerResponse, html: string): void
   res.setHeader('Content-Length', Buffer.byteLength(html));
   // The page names the current content-hashed assets: always revalidate it.
   res.setHeader('Cache-Control', 'no-cache');
+  // GET /graphql answers GraphQL to everything that does not ask for HTML.
+  res.setHeader('Vary', 'Accept');
   res.setHeader('Content-Security-Policy', PLAYGROUND_CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');

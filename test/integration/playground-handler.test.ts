@@ -88,6 +88,7 @@ describe('playground handler', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('vary')).toBe('Accept');
     expect(response.headers.get('content-security-policy')).toContain("connect-src 'self'");
     const html = await response.text();
     expect(html).toContain('<script type="module" src="/playground/assets/graphiql-AAAA.js">');
