@@ -41,6 +41,13 @@ export interface SubscriptionsServerOptions {
   readonly parseOptions?: ParseOptions;
   /** How long dispose() waits for running subscriptions to send their completion. @default 5_000 // 5 seconds */
   readonly drainTimeoutMs?: number;
+  /**
+   * Operations one connection may run at once; more are refused with
+   * BAD_USER_INPUT (`extensions.limit: 'maxOperationsPerConnection'`). Each
+   * watched batch costs upstream polls, so one socket must not start thousands.
+   * @default 100
+   */
+  readonly maxOperationsPerConnection?: number;
 }
 
 export interface SubscriptionsServer {
@@ -89,6 +96,7 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
   const rules = [...specifiedRules, ...(options.validationRules ?? [])];
   const parseOptions = options.parseOptions ?? {};
   const drainTimeoutMs = options.drainTimeoutMs ?? 5_000;
+  const maxPerConnection = options.maxOperationsPerConnection ?? 100;
   const wsServer = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql' });
 
   // Running source streams, so that dispose() can end them.
@@ -152,6 +160,11 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
         }
       },
       onSubscribe(ctx, _id, payload) {
+        // graphql-ws lists this operation already, and forgets one the client completes as soon as it says so.
+        const others = Object.keys(ctx.subscriptions).length - 1;
+        if (others >= maxPerConnection) {
+          return [new GatewayError('BAD_USER_INPUT', `A connection may run at most ${maxPerConnection} operations at once`, { details: { limit: 'maxOperationsPerConnection' } })];
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query, parseOptions);

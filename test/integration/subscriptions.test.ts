@@ -303,6 +303,22 @@ describe('subscription connections', () => {
     expect(await connectRaw(gw.url, { headers: gw.defaultHeaders })).toEqual({ ack: true });
   });
 
+  it('should refuse more than 100 running operations on one connection', async () => {
+    const client = createTestClient(gw.url, gw.defaultHeaders);
+    const batchId = await createBatch();
+    const streams = Array.from({ length: 100 }, () => follow<BatchStatusData>(client, BATCH_STATUS, { id: batchId }));
+    await Promise.all(streams.map((s) => s.atLeast(1)));
+    const refused = follow(client, BATCH_STATUS, { id: batchId });
+    await refused.ended;
+    expect(refused.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', limit: 'maxOperationsPerConnection' } }]);
+    // A finished operation makes room for another.
+    streams[0]!.stop();
+    const admitted = follow<BatchStatusData>(client, BATCH_STATUS, { id: batchId });
+    await admitted.atLeast(1);
+    expect(admitted.errors).toBeUndefined();
+    for (const stream of [...streams, admitted]) stream.stop();
+  });
+
   it('should close with 4400 for a malformed sandbox name', async () => {
     expect(await connectRaw(gw.url, { ...gw.defaultHeaders, 'x-sandbox-name': 'Not A Sandbox' })).toMatchObject({ ack: false, closeCode: 4400 });
   });
