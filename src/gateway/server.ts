@@ -328,6 +328,14 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     },
     async start() {
       await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      // Attached once listening: a listen failure then stays the HTTP server's alone.
       const subscriptions = attachSubscriptions({
         httpServer,
         schema,
@@ -340,13 +348,6 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         parseOptions: queryLimits.parseOptions,
       });
       disposers.push(() => subscriptions.dispose());
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(config.port, config.host, () => {
-          httpServer.off('error', reject);
-          resolve();
-        });
-      });
       const address = httpServer.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}/graphql`;
