@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import FindMyWay from 'find-my-way';
 import { createTokenStore } from './auth.ts';
 import { EmulatorError, legacyError } from './errors.ts';
@@ -211,6 +211,23 @@ async function start(
   });
   server.keepAliveTimeout = 65_000;
 
+  // Node counts a connection as idle only between two requests; one opened by a
+  // client pool that never sent anything would hold close() for the whole grace
+  // period. Track which sockets have a request running, so close() can drop the rest.
+  const openSockets = new Set<Socket>();
+  const busySockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    openSockets.add(socket);
+    socket.once('close', () => {
+      openSockets.delete(socket);
+      busySockets.delete(socket);
+    });
+  });
+  server.on('request', (raw, res) => {
+    busySockets.add(raw.socket);
+    res.once('close', () => busySockets.delete(raw.socket));
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => {
@@ -225,6 +242,7 @@ async function start(
   async function close(): Promise<void> {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    for (const socket of openSockets) if (!busySockets.has(socket)) socket.destroy();
     const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
     await stopped;
     clearTimeout(force);
