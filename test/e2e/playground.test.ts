@@ -16,6 +16,7 @@ import { chromiumMissing, serviceGate } from '../helpers/services.ts';
 import { foreignRequests, launchChromium } from '../helpers/chromium.ts';
 import type { Browser } from '../helpers/chromium.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
+import type { TestEmulator } from '../helpers/start-emulator.ts';
 import { startGateway } from '../helpers/start-gateway.ts';
 import type { RunningGateway } from '../helpers/start-gateway.ts';
 import { buildPlayground } from '../../scripts/build-playground.ts';
@@ -77,14 +78,22 @@ async function waitForUploadStatus(page: Page, status: string): Promise<void> {
   await expect.poll(state, { timeout: STEP_TIMEOUT_MS }).toMatch(new RegExp(`^status: ${status};`));
 }
 
+/** The editor shown below the operation: variables or headers, whichever tab is open. */
+function activeToolEditor(page: Page): Locator {
+  return page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)');
+}
+
 function responseText(page: Page): Promise<string | null> {
   return page.locator('.graphiql-response').textContent();
 }
 
 describe.skipIf(skipBrowser)('playground in Chromium', () => {
   let browser: Browser;
+  let emulator: TestEmulator;
   let gateway: RunningGateway;
   let origin: string;
+  // Where the pages may send requests: the gateways this suite started.
+  const gatewayOrigins: string[] = [];
   let graphiqlUrl: string;
   let schemaId: string;
   let dataset: Promise<string> | undefined;
@@ -104,7 +113,7 @@ describe.skipIf(skipBrowser)('playground in Chromium', () => {
     await mkdir(SCREENSHOTS, { recursive: true });
     // The bundle under test is the one of these sources, not an older build.
     await buildPlayground();
-    const emulator = await startEmulator({ processingDelayMs: PROCESSING_DELAY_MS });
+    emulator = await startEmulator({ processingDelayMs: PROCESSING_DELAY_MS });
     // As `npm start` runs it: open on loopback, in front of the emulator.
     gateway = await startGateway({
       emulator,
@@ -114,6 +123,7 @@ describe.skipIf(skipBrowser)('playground in Chromium', () => {
     });
     graphiqlUrl = gateway.url;
     origin = new URL(gateway.url).origin;
+    gatewayOrigins.push(origin);
 
     const { schemas } = await gateway.gqlOk<SchemasResult>('{ schemas(first: 50) { nodes { id title } } }');
     const loyalty = schemas.nodes.find((schema) => schema.title === 'Loyalty Members');
@@ -166,7 +176,7 @@ describe.skipIf(skipBrowser)('playground in Chromium', () => {
     await openGraphiQL(watcher, graphiqlUrl);
     await watcher.locator('.graphiql-tab', { hasText: 'WatchBatch' }).click();
     await watcher.getByRole('button', { name: 'Variables' }).click();
-    const variables = watcher.locator('.graphiql-editor-tool .graphiql-editor').first();
+    const variables = activeToolEditor(watcher);
     await setEditorText(watcher, variables, `{"id": "${batchId}"}`);
     await runActiveTab(watcher);
     await expect.poll(() => responseText(watcher), { timeout: STEP_TIMEOUT_MS }).toMatch(monacoText('"status": "LOADING"'));
@@ -208,12 +218,36 @@ describe.skipIf(skipBrowser)('playground in Chromium', () => {
     await screenshot(page, '07-upload-ingest-success');
   });
 
+  it('should prefill the four Platform headers in pass-through mode, and run with real ones', async () => {
+    const passThrough = await startGateway({ emulator, env: { AUTH_MODE: 'pass-through', PLAYGROUND: 'true' } });
+    gatewayOrigins.push(new URL(passThrough.url).origin);
+    try {
+      const page = await browser.newPage();
+      // The schema loads with the placeholders: the gateway wants them present, not valid, to introspect.
+      await openGraphiQL(page, passThrough.url);
+      await page.getByRole('button', { name: 'Headers' }).click();
+      const headersEditor = activeToolEditor(page);
+      for (const name of ['Authorization', 'x-api-key', 'x-gw-ims-org-id', 'x-sandbox-name']) {
+        await expect.poll(() => headersEditor.textContent()).toContain(`"${name}"`);
+      }
+      await screenshot(page, '08-pass-through-headers');
+
+      await setEditorText(page, headersEditor, JSON.stringify(await emulator.headers()));
+      await page.locator('.graphiql-tab', { hasText: 'LoyaltyMembersSchema' }).click();
+      await runActiveTab(page);
+      await expect.poll(() => responseText(page), { timeout: STEP_TIMEOUT_MS }).toMatch(monacoText('"title": "Loyalty Members"'));
+      await page.close();
+    } finally {
+      await passThrough.close();
+    }
+  });
+
   it('should never ask for anything from another host', () => {
     expect(browser.requested.length).toBeGreaterThan(0);
     // The WebSocket of the subscriptions and Monaco's workers are among them.
     expect(browser.requested.some((url) => url.startsWith(`ws://${new URL(origin).host}/graphql`))).toBe(true);
     expect(browser.requested.some((url) => /\/playground\/assets\/graphql-[A-Z0-9]+\.js$/.test(url))).toBe(true);
-    expect(foreignRequests(browser.requested, origin)).toEqual([]);
+    expect(foreignRequests(browser.requested, gatewayOrigins)).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -69,15 +69,15 @@ export async function launchChromium(): Promise<Browser> {
   };
 }
 
-/** The URLs whose origin is not `origin` (http and ws of the same host:port count as the same). */
-export function foreignRequests(requested: readonly string[], origin: string): string[] {
-  const host = new URL(origin).host;
+/** The URLs on none of `allowed` (one origin or several; http and ws of the same host:port count as the same origin). */
+export function foreignRequests(requested: readonly string[], allowed: string | readonly string[]): string[] {
+  const origins = typeof allowed === 'string' ? [allowed] : allowed;
+  const hosts = new Set(origins.map((origin) => new URL(origin).host));
   return requested.filter((url) => {
     const parsed = new URL(url);
-    if (parsed.protocol === 'about:' || parsed.protocol === 'data:' || parsed.protocol === 'blob:') {
-      // blob: URLs carry their creator's origin; data: and about:blank never reach a network.
-      return parsed.protocol === 'blob:' && !url.startsWith(`blob:${origin}`);
-    }
-    return parsed.host !== host || !['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol);
+    // data: and about:blank never reach a network; blob: URLs carry their creator's origin.
+    if (parsed.protocol === 'about:' || parsed.protocol === 'data:') return false;
+    if (parsed.protocol === 'blob:') return !origins.some((origin) => url.startsWith(`blob:${origin}`));
+    return !hosts.has(parsed.host) || !['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol);
   });
 }
