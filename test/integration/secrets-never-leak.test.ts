@@ -42,7 +42,9 @@ let responses = 0;
 
 async function post(to: RunningGateway, body: unknown, headers: Record<string, string>): Promise<void> {
   const response = await fetch(to.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  seen.push(JSON.stringify([...response.headers]), await response.text());
+  const headerLines: string[] = [];
+  response.headers.forEach((value, name) => headerLines.push(`${name}: ${value}`));
+  seen.push(headerLines.join('\n'), await response.text());
   responses++;
 }
 
