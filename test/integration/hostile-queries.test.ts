@@ -6,6 +6,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway, TEST_GATEWAY_KEY } from '../helpers/start-gateway.ts';
 import type { GqlResult, RunningGateway } from '../helpers/start-gateway.ts';
+import { createTestClient, follow } from '../helpers/ws-client.ts';
 
 const emulator = await startEmulator({ faults: true });
 const gw = await startGateway({ emulator });
@@ -137,6 +138,24 @@ describe('query limits (defaults)', () => {
     }
     console.log('a batch of 2 operations: 400 by default, 2 results with ALLOW_BATCHED_REQUESTS=true');
     await stillServing();
+  });
+});
+
+describe('query limits over WebSocket', () => {
+  it('should refuse deep and token-heavy subscriptions the same way', async () => {
+    const client = createTestClient(gw.url, { 'x-gateway-api-key': TEST_GATEWAY_KEY });
+    let inner = 'id';
+    for (let i = 0; i < 4; i++) inner = `dataset { batches(first: 1) { nodes { ${inner} } } }`;
+    const deep = follow(client, `subscription { batchStatus(id: "any") { batch { ${inner} } } }`);
+    await deep.ended;
+    expect(deep.results).toHaveLength(0);
+    expect(deep.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxDepth' });
+
+    const flood = follow(client, `subscription { ${'__typename '.repeat(1_500)}}`);
+    await flood.ended;
+    expect(flood.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'maxTokens' });
+    expect(upstreamCalls()).toBe(0);
+    console.log('over WebSocket: a depth-14 subscription refused with maxDepth, 1,500 tokens with maxTokens; 0 upstream calls');
   });
 });
 
