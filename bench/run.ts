@@ -13,6 +13,9 @@ type BenchName = (typeof BENCH_ORDER)[number];
 
 const BENCHES: Partial<Record<BenchName, () => Promise<{ run(options: BenchOptions): Promise<BenchReport> }>>> = {
   'query-overhead': () => import('./query-overhead.ts'),
+  'nested-query': () => import('./nested-query.ts'),
+  upload: () => import('./upload.ts'),
+  subscriptions: () => import('./subscriptions.ts'),
   ingestion: () => import('./ingestion.ts'),
 };
 

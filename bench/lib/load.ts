@@ -29,6 +29,8 @@ export interface LoadResult {
 export interface MeasuredLoad extends LoadResult {
   /** CPU time of each watched process per completed request, in microseconds. */
   readonly cpuUsPerRequest: Record<string, number>;
+  /** Requests completed during the warm-up (not in the figures). */
+  readonly warmupRequests: number;
 }
 
 const WORKER = join(BENCH_DIR, 'lib', 'load-worker.ts');
@@ -41,7 +43,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
 /** A warm-up run (not recorded), then the measured run with CPU time of `watch` (name -> pid) read before and after. */
 export async function measureLoad(spec: LoadSpec, warmupSeconds: number, watch: Record<string, number>): Promise<MeasuredLoad> {
-  if (warmupSeconds > 0) await runLoad({ ...spec, durationSeconds: warmupSeconds });
+  const warmup = warmupSeconds > 0 ? await runLoad({ ...spec, durationSeconds: warmupSeconds }) : undefined;
   const before = Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, cpuTimeMs(pid)]));
   const result = await runLoad(spec);
   const cpuUsPerRequest: Record<string, number> = {};
@@ -49,5 +51,5 @@ export async function measureLoad(spec: LoadSpec, warmupSeconds: number, watch: 
     const spent = cpuTimeMs(pid) - (before[name] ?? 0);
     cpuUsPerRequest[name] = result.requests > 0 ? (spent * 1000) / result.requests : Number.NaN;
   }
-  return { ...result, cpuUsPerRequest };
+  return { ...result, cpuUsPerRequest, warmupRequests: warmup?.requests ?? 0 };
 }

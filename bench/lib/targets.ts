@@ -61,15 +61,13 @@ export async function startGatewayProcess(emulator: { url: string }, env: Record
   }) as GatewayProcess;
 }
 
-/** Which OpenAPI documents a peer is generated from. */
-export interface PeerSources {
-  /** Catalog (always). */
-  readonly catalog: true;
-  /** Also Batch Ingestion (uploads). */
-  readonly ingestion?: boolean;
-  /** Also the Schema Registry (Swagger 2.0). */
-  readonly schemaRegistry?: boolean;
-}
+/**
+ * Which of Adobe's OpenAPI documents a peer is generated from. Catalog and
+ * Batch Ingestion cannot be combined: both define Mutation.createBatch with
+ * different types, and neither Mesh nor Mesh Compose merges them.
+ */
+export type PeerSource = 'catalog' | 'ingestion' | 'schemaRegistry';
+export type PeerSources = readonly PeerSource[];
 
 const OPENAPI_SRC = join(ROOT_DIR, 'src', 'emulator', 'openapi');
 
@@ -80,7 +78,7 @@ const SOURCES = [
 ] as const;
 
 function selected(sources: PeerSources) {
-  return SOURCES.filter((s) => s.key === 'catalog' || (sources as unknown as Record<string, boolean | undefined>)[s.key]);
+  return SOURCES.filter((s) => sources.includes(s.key));
 }
 
 /** The Platform headers as the OpenAPI documents name the header parameters, so the generated arguments default to them. */
@@ -109,7 +107,7 @@ export interface PeerBuild {
 }
 
 /** Writes mesh.config.ts and composes supergraph.graphql (Mesh Compose + @omnigraph/openapi). */
-export async function buildHive(emulator: EmulatorProcess, sources: PeerSources = { catalog: true }): Promise<PeerBuild> {
+export async function buildHive(emulator: EmulatorProcess, sources: PeerSources = ['catalog']): Promise<PeerBuild> {
   const dir = await workDir('hive');
   const list = selected(sources);
   for (const s of list) await copyFile(join(OPENAPI_SRC, s.file), join(dir, s.file));
@@ -155,7 +153,7 @@ export async function startHive(build: PeerBuild, name = 'hive'): Promise<Gatewa
 }
 
 /** Writes .meshrc.yaml and runs `mesh build`. */
-export async function buildMesh(emulator: EmulatorProcess, sources: PeerSources = { catalog: true }): Promise<PeerBuild> {
+export async function buildMesh(emulator: EmulatorProcess, sources: PeerSources = ['catalog']): Promise<PeerBuild> {
   const dir = await workDir('mesh');
   const list = selected(sources);
   for (const s of list) await copyFile(join(OPENAPI_SRC, s.file), join(dir, s.file));

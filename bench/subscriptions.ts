@@ -1,0 +1,229 @@
+// N graphql-ws subscribers (one connection each, in a separate process) over
+// 100 batches: upstream polls per interval (emulator counters), delivery
+// latency of status changes, memory per idle subscriber; then the same with
+// two gateway instances sharing Redis.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { BENCH_DIR } from './lib/paths.ts';
+import { countMatching, RestClient, startEmulatorProcess } from './lib/platform.ts';
+import type { EmulatorProcess } from './lib/platform.ts';
+import { rssBytes, sleep } from './lib/proc.ts';
+import type { BenchOptions, BenchReport } from './lib/results.ts';
+import { table } from './lib/results.ts';
+import { fmt, fmtBytes, percentile } from './lib/stats.ts';
+import { BENCH_GATEWAY_KEY, startGatewayProcess } from './lib/targets.ts';
+import type { GatewayProcess } from './lib/targets.ts';
+import type { WsWorkerReport, WsWorkerSpec } from './lib/ws-worker.ts';
+
+const BATCHES = 100;
+const POLL_INTERVAL_MS = 1_000;
+const POLL_ROUTE = /^GET \/data\/foundation\/catalog\/batches(\/:ids)?$/;
+const WORKER = join(BENCH_DIR, 'lib', 'ws-worker.ts');
+
+interface Scenario {
+  readonly name: string;
+  readonly instances: number;
+  readonly subscribers: number;
+  readonly pollsPerInterval: number;
+  readonly distinctBatches: number;
+  readonly idleWindowSeconds: number;
+  readonly bytesPerSubscriber: number;
+  readonly gatewayRssBeforeBytes: number;
+  readonly gatewayRssIdleBytes: number;
+  readonly delivered: number;
+  readonly completed: number;
+  readonly errors: number;
+  readonly fromChange: { p50: number; p99: number; max: number };
+  readonly fromPoll: { p50: number; p99: number; max: number };
+  readonly firstErrors: readonly string[];
+}
+
+/** 100 loading batches, each with one small JSON Lines file, so COMPLETE takes them to success. */
+async function createBatches(rest: RestClient): Promise<{ datasetId: string; batchIds: string[] }> {
+  const schema = await rest.loyaltySchema();
+  const tenant = await rest.tenantId();
+  const datasetId = await rest.createDataset('Subscriptions benchmark', schema.id, 'json');
+  const row = `${JSON.stringify({ _id: 'member-1', person: { name: { firstName: 'Ada', lastName: 'Lovelace' } }, [`_${tenant}`]: { loyalty: { loyaltyId: 'L-1', loyaltyLevel: 'gold' } } })}\n`;
+  const batchIds: string[] = [];
+  for (let i = 0; i < BATCHES; i += 20) {
+    batchIds.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(20, BATCHES - i) }, async () => {
+          const id = await rest.createBatch(datasetId, 'json');
+          const { Readable } = await import('node:stream');
+          await rest.uploadFile(id, datasetId, 'row.json', Buffer.byteLength(row), () => Readable.from([Buffer.from(row)]), 1 << 30);
+          return id;
+        }),
+      )),
+    );
+  }
+  return { datasetId, batchIds };
+}
+
+interface Worker {
+  ready: Promise<{ connected: number; initial: number; errors: number; firstErrors: string[] }>;
+  done: Promise<WsWorkerReport>;
+  requestReport(): void;
+  kill(): void;
+}
+
+function startWorker(spec: WsWorkerSpec): Worker {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', WORKER, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let onReady: (v: { connected: number; initial: number; errors: number; firstErrors: string[] }) => void = () => undefined;
+  let onDone: (v: WsWorkerReport) => void = () => undefined;
+  let onFail: (e: Error) => void = () => undefined;
+  const ready = new Promise<{ connected: number; initial: number; errors: number; firstErrors: string[] }>((resolve, reject) => {
+    onReady = resolve;
+    child.once('exit', (code) => reject(new Error(`subscriber process exited (${code}) before ready: ${stderr}`)));
+  });
+  const done = new Promise<WsWorkerReport>((resolve, reject) => {
+    onDone = resolve;
+    onFail = reject;
+  });
+  child.once('exit', (code) => onFail(new Error(`subscriber process exited (${code}): ${stderr}`)));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let message: { type?: string };
+    try {
+      message = JSON.parse(line) as { type?: string };
+    } catch {
+      return;
+    }
+    if (message.type === 'ready') onReady(message as never);
+    if (message.type === 'done') onDone(message as WsWorkerReport);
+  });
+  ready.catch(() => undefined);
+  done.catch(() => undefined);
+  return {
+    ready,
+    done,
+    requestReport: () => child.stdin.write('report\n'),
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+function stats(values: number[]): { p50: number; p99: number; max: number } {
+  const sorted = Float64Array.from(values).sort();
+  return { p50: percentile(Array.from(sorted), 50), p99: percentile(Array.from(sorted), 99), max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN };
+}
+
+async function scenario(name: string, emulator: EmulatorProcess, gateways: GatewayProcess[], subscribers: number, idleWindowSeconds: number, log: (line: string) => void): Promise<Scenario> {
+  const rest = new RestClient(emulator.url, emulator.headers);
+  const { batchIds } = await createBatches(rest);
+  // One query each, so the baseline RSS is of a gateway that has served.
+  for (const gw of gateways) await fetch(gw.graphqlUrl, { method: 'POST', headers: gw.headers, body: JSON.stringify({ query: '{ __typename }' }) }).then((r) => r.arrayBuffer());
+  await sleep(500);
+  const rssBefore = gateways.reduce((sum, gw) => sum + rssBytes(gw.pid), 0);
+  const worker = startWorker({
+    urls: gateways.map((gw) => gw.graphqlUrl),
+    batchIds,
+    subscribers,
+    connectionParams: { 'x-gateway-api-key': BENCH_GATEWAY_KEY },
+  });
+  try {
+    const t0 = performance.now();
+    const ready = await Promise.race([worker.ready, sleep(600_000).then(() => null)]);
+    if (!ready) throw new Error('subscribers not ready within 10 minutes');
+    log(`${name}: ${fmt(ready.connected)} subscribers connected, ${fmt(ready.initial)} initial events in ${fmt((performance.now() - t0) / 1000, 1)} s${ready.errors ? `, ${ready.errors} errors: ${ready.firstErrors.join(' | ')}` : ''}`);
+    await sleep(2 * POLL_INTERVAL_MS);
+    const rssIdle = gateways.reduce((sum, gw) => sum + rssBytes(gw.pid), 0);
+    await emulator.resetCounters();
+    await sleep(idleWindowSeconds * 1000);
+    const polls = countMatching(await emulator.counters(), POLL_ROUTE);
+    const pollsPerInterval = polls / ((idleWindowSeconds * 1000) / POLL_INTERVAL_MS);
+    log(`${name}: ${fmt(pollsPerInterval, 1)} upstream polls per ${POLL_INTERVAL_MS} ms interval for ${BATCHES} distinct batches; gateway RSS ${fmtBytes(rssBefore)} -> ${fmtBytes(rssIdle)} (${fmt((rssIdle - rssBefore) / subscribers / 1024, 1)} KiB per subscriber)`);
+
+    // The status changes: COMPLETE every batch; the emulator moves each to processing, then success.
+    await Promise.all(batchIds.map((id) => rest.completeBatch(id)));
+    const report = await Promise.race([worker.done, sleep(120_000).then(() => null)]);
+    const final = report ?? (worker.requestReport(), await Promise.race([worker.done, sleep(30_000).then(() => null)]));
+    if (!final) throw new Error('the subscriber process did not report');
+    const result: Scenario = {
+      name,
+      instances: gateways.length,
+      subscribers,
+      pollsPerInterval,
+      distinctBatches: BATCHES,
+      idleWindowSeconds,
+      bytesPerSubscriber: (rssIdle - rssBefore) / subscribers,
+      gatewayRssBeforeBytes: rssBefore,
+      gatewayRssIdleBytes: rssIdle,
+      delivered: final.fromPollMs.length,
+      completed: final.completed,
+      errors: final.errors,
+      fromChange: stats(final.fromChangeMs),
+      fromPoll: stats(final.fromPollMs),
+      firstErrors: final.firstErrors,
+    };
+    log(
+      `${name}: ${fmt(result.delivered)} status changes delivered, ${fmt(result.completed)} streams completed, ${result.errors} errors; from change p50 ${fmt(result.fromChange.p50, 1)} ms p99 ${fmt(result.fromChange.p99, 1)} ms; from poll p50 ${fmt(result.fromPoll.p50, 1)} ms p99 ${fmt(result.fromPoll.p99, 1)} ms`,
+    );
+    return result;
+  } finally {
+    worker.kill();
+  }
+}
+
+export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
+  const subscribers = quick ? 1_000 : 10_000;
+  const idleWindowSeconds = quick ? 3 : 10;
+  const notes: string[] = [];
+  const scenarios: Scenario[] = [];
+  const gatewayEnv = { BATCH_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS), BATCH_POLL_MAX_INTERVAL_MS: String(POLL_INTERVAL_MS) };
+
+  for (const setup of [
+    { name: 'one instance', instances: 1, redis: false },
+    { name: 'two instances + Redis', instances: 2, redis: true },
+  ]) {
+    const emulator = await startEmulatorProcess({ faults: true, processingDelayMs: 300 });
+    const gateways: GatewayProcess[] = [];
+    try {
+      const env = setup.redis ? { ...gatewayEnv, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `aep-graphql-bench-${process.pid}-${Date.now()}:` } : gatewayEnv;
+      for (let i = 0; i < setup.instances; i++) gateways.push(await startGatewayProcess(emulator, env, `gateway-${i + 1}`));
+      scenarios.push(await scenario(setup.name, emulator, gateways, subscribers, idleWindowSeconds, log));
+    } catch (error) {
+      notes.push(`${setup.name}: did not complete: ${String(error).split('\n').slice(0, 3).join(' ')}`);
+      log(`${setup.name}: FAILED ${String(error).split('\n')[0]}`);
+    } finally {
+      for (const gw of gateways) await gw.stop();
+      await emulator.close();
+    }
+  }
+  for (const s of scenarios) {
+    if (s.errors) notes.push(`${s.name}: ${s.errors} subscriber errors, e.g. ${s.firstErrors.join(' | ')}`);
+    if (s.completed < s.subscribers) notes.push(`${s.name}: only ${s.completed} of ${s.subscribers} streams reached their terminal event within the time allowed.`);
+  }
+  notes.push('"from change" includes the wait for the next poll (up to one interval); "from poll" is the fan-out after the poll that saw the change (observedAt to delivery).');
+
+  return {
+    name: 'subscriptions',
+    title: `Subscriptions: ${fmt(subscribers)} graphql-ws subscribers over ${BATCHES} batches`,
+    conditions: [
+      `subscribers: one WebSocket connection and one batchStatus subscription each, spread evenly over ${BATCHES} batches, in a separate process; gateway BATCH_POLL_INTERVAL_MS=${POLL_INTERVAL_MS} (fixed interval)`,
+      `polls per interval: GET /catalog/batches requests counted by the emulator over ${idleWindowSeconds} s of idle subscriptions, divided by the number of intervals`,
+      'memory per subscriber: (gateway RSS with every subscriber idle - RSS before they connected) / subscribers, from /proc; summed over instances',
+      'latency: every batch is completed at once; the emulator moves it to processing then success (300 ms apart); each status change is timed at the subscriber from the batch\'s `updated` (the emulator\'s change) and from the event\'s `observedAt` (the gateway\'s poll)',
+      'Redis: the REDIS_URL of the environment or redis://127.0.0.1:6379, with a key prefix of its own per run',
+    ],
+    markdown: table(
+      ['setup', 'subscribers', 'polls per interval (distinct batches)', 'per idle subscriber', 'delivered', 'from change p50 / p99', 'from poll p50 / p99'],
+      scenarios.map((s) => [
+        s.name,
+        fmt(s.subscribers),
+        `${fmt(s.pollsPerInterval, 1)} (${s.distinctBatches})`,
+        `${fmt(s.bytesPerSubscriber / 1024, 1)} KiB`,
+        fmt(s.delivered),
+        `${fmt(s.fromChange.p50, 1)} / ${fmt(s.fromChange.p99, 1)} ms`,
+        `${fmt(s.fromPoll.p50, 1)} / ${fmt(s.fromPoll.p99, 1)} ms`,
+      ]),
+    ),
+    notes,
+    data: { subscribers, batches: BATCHES, pollIntervalMs: POLL_INTERVAL_MS, scenarios },
+  };
+}

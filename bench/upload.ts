@@ -1,0 +1,189 @@
+// A large generated file (seeded PRNG stream, never in memory) into a batch:
+// through the gateway's uploadBatchFile (GraphQL multipart request) and
+// straight to the emulator with the protocol the gateway uses for that size
+// (one PUT up to the small-file limit, else INITIALIZE / PATCH parts /
+// COMPLETE). Throughput, the gateway's peak RSS growth, and a byte-exact
+// check: sha256 of what the emulator stored against sha256 of what was sent.
+import { Readable } from 'node:stream';
+import { postMultipart } from './lib/multipart.ts';
+import { randomBytesStream } from './lib/generate.ts';
+import { RestClient, startEmulatorProcess, storedUploadDigest } from './lib/platform.ts';
+import { rssBytes, sampleRss } from './lib/proc.ts';
+import type { BenchOptions, BenchReport } from './lib/results.ts';
+import { table } from './lib/results.ts';
+import { fmt, fmtBytes, fmtRatio, median, NOISY_SPREAD, ratio, rotate, spread } from './lib/stats.ts';
+import { buildHive, startGatewayProcess, TARGET_LABELS } from './lib/targets.ts';
+
+const MIB = 1024 * 1024;
+/** The gateway's defaults (docs/configuration.md): SMALL_FILE_LIMIT 256 MiB, UPLOAD_PART_SIZE 64 MiB. */
+const SMALL_FILE_LIMIT = 256 * MIB;
+const PART_SIZE = 64 * MIB;
+
+type Name = 'gateway' | 'direct';
+
+interface UploadRun {
+  readonly round: number;
+  readonly target: Name;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly mibPerSecond: number;
+  readonly sentSha256: string;
+  readonly storedSha256: string;
+  readonly storedBytes: number;
+  readonly byteExact: boolean;
+  readonly protocol: string;
+  readonly gatewayRssBeforeBytes?: number;
+  readonly gatewayPeakRssGrowthBytes?: number;
+}
+
+/** Splits one sequential stream into consecutive Readables of the given lengths (for the parts of the large-file protocol). */
+function partsOf(source: AsyncIterator<Buffer>): (length: number) => Readable {
+  let pending: Buffer | undefined;
+  return (length) =>
+    Readable.from(
+      (async function* () {
+        let left = length;
+        while (left > 0) {
+          let chunk = pending;
+          pending = undefined;
+          if (!chunk) {
+            const next = await source.next();
+            if (next.done) throw new Error('the source ended early');
+            chunk = next.value;
+          }
+          if (chunk.length > left) {
+            pending = chunk.subarray(left);
+            chunk = chunk.subarray(0, left);
+          }
+          left -= chunk.length;
+          yield chunk;
+        }
+      })(),
+      { objectMode: false },
+    );
+}
+
+export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
+  const size = quick ? 64 * MIB : 1024 * MIB;
+  const rounds = quick ? 2 : 3;
+  const notes: string[] = [];
+  const emulator = await startEmulatorProcess({ smallFileLimit: SMALL_FILE_LIMIT });
+  try {
+    const rest = new RestClient(emulator.url, emulator.headers);
+    const schema = await rest.loyaltySchema();
+    const datasetId = await rest.createDataset('Upload benchmark', schema.id);
+    const gateway = await startGatewayProcess(emulator, { SMALL_FILE_LIMIT: String(SMALL_FILE_LIMIT), UPLOAD_PART_SIZE: String(PART_SIZE) });
+    const runs: UploadRun[] = [];
+    try {
+      for (let round = 0; round < rounds; round++) {
+        for (const target of rotate<Name>(['gateway', 'direct'], round)) {
+          const seed = 1000 + round * 2 + (target === 'gateway' ? 0 : 1);
+          const batchId = await rest.createBatch(datasetId, 'parquet');
+          const name = `upload-${round}-${target}.bin`;
+          const source = randomBytesStream(size, seed);
+          let protocol: string;
+          let rssBefore: number | undefined;
+          let rssGrowth: number | undefined;
+          const t0 = performance.now();
+          if (target === 'gateway') {
+            rssBefore = rssBytes(gateway.pid);
+            const sampler = sampleRss(gateway.pid, 20);
+            const { status, body } = await postMultipart<{ uploadBatchFile: { file: { bytes: number; sha256: string; protocol: string } } }>({
+              url: gateway.graphqlUrl,
+              headers: { 'x-gateway-api-key': gateway.headers['x-gateway-api-key'] ?? '' },
+              query: 'mutation ($batchId: ID!, $file: Upload!, $fileName: String) { uploadBatchFile(input: { batchId: $batchId, file: $file, fileName: $fileName }) { file { fileName bytes sha256 protocol } } }',
+              variables: { batchId, file: null, fileName: name },
+              path: 'variables.file',
+              fileName: name,
+              file: source,
+            });
+            rssGrowth = sampler.stop() - rssBefore;
+            const file = body.data?.uploadBatchFile.file;
+            if (status !== 200 || !file) throw new Error(`gateway upload: ${status} ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+            if (file.sha256 !== source.digest()) notes.push(`round ${round + 1}: the gateway reported sha256 ${file.sha256} for bytes whose sha256 is ${source.digest()}`);
+            protocol = file.protocol;
+          } else {
+            const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+            const next = partsOf(iterator);
+            await rest.uploadFile(batchId, datasetId, name, size, (first, last) => next(last - first + 1), SMALL_FILE_LIMIT, PART_SIZE);
+            protocol = size <= SMALL_FILE_LIMIT ? 'SINGLE' : 'LARGE';
+          }
+          const seconds = (performance.now() - t0) / 1000;
+          const sent = source.digest();
+          const stored = await storedUploadDigest(emulator.dataDir, batchId, name);
+          const result: UploadRun = {
+            round,
+            target,
+            bytes: size,
+            seconds,
+            mibPerSecond: size / MIB / seconds,
+            sentSha256: sent,
+            storedSha256: stored.sha256,
+            storedBytes: stored.size,
+            byteExact: stored.sha256 === sent && stored.size === size,
+            protocol,
+            ...(rssBefore !== undefined ? { gatewayRssBeforeBytes: rssBefore, gatewayPeakRssGrowthBytes: rssGrowth } : {}),
+          };
+          runs.push(result);
+          log(
+            `round ${round + 1}/${rounds} ${target.padEnd(7)} ${fmtBytes(size)} in ${fmt(seconds, 2)} s = ${fmt(result.mibPerSecond, 1)} MiB/s (${protocol}); byte-exact ${result.byteExact}` +
+              (rssGrowth !== undefined ? `; gateway peak RSS growth ${fmtBytes(rssGrowth)}` : ''),
+          );
+          // Frees the stored bytes before the next round.
+          await rest.json('POST', `/data/foundation/import/batches/${batchId}?action=ABORT`).catch(() => undefined);
+        }
+      }
+    } finally {
+      await gateway.stop();
+    }
+
+    // Can Hive Gateway's generated schema express the upload? Look at what it generated from batch-ingestion.yaml.
+    let hiveVerdict: string;
+    try {
+      const build = await buildHive(emulator, ['ingestion']);
+      const { readFile } = await import('node:fs/promises');
+      const sdl = await readFile(build.schemaFile, 'utf8');
+      const small = /\n {2}uploadSmallFile\(([\s\S]*?)\):/.exec(sdl)?.[1] ?? '';
+      const args = [...small.matchAll(/^\s{4}(\w+):/gm)].map((m) => m[1]);
+      hiveVerdict = `Hive Gateway (Mesh Compose + @omnigraph/openapi on batch-ingestion.yaml) generates Mutation.uploadSmallFile(${args.join(', ')}) with no argument for the file's bytes, so the single-PUT upload cannot be expressed; uploadLargeFilePart takes input: { file: File! } per part, which leaves the client to split the file, send Content-Range per part and run INITIALIZE/COMPLETE itself. Not measured.`;
+    } catch (error) {
+      hiveVerdict = `Hive Gateway's schema could not be generated from batch-ingestion.yaml: ${String(error).split('\n')[0]}`;
+    }
+    notes.push(hiveVerdict);
+
+    const by = (t: Name) => runs.filter((r) => r.target === t);
+    const gwMiBs = by('gateway').map((r) => r.mibPerSecond);
+    const directMiBs = by('direct').map((r) => r.mibPerSecond);
+    for (const [t, v] of [['gateway', gwMiBs], ['direct', directMiBs]] as const) if (spread(v) > NOISY_SPREAD) notes.push(`Noisy: ${t} throughput varied by ${fmt(spread(v) * 100)}% between runs.`);
+    const throughputRatio = ratio(median(gwMiBs), median(directMiBs));
+    const peakGrowth = Math.max(...by('gateway').map((r) => r.gatewayPeakRssGrowthBytes ?? 0));
+    const allExact = runs.every((r) => r.byteExact);
+    if (!allExact) notes.push('Some uploads were NOT byte-exact: see the runs in the JSON.');
+
+    return {
+      name: 'upload',
+      title: `Upload: a ${fmtBytes(size)} generated file through uploadBatchFile vs straight to the emulator`,
+      conditions: [
+        `${rounds} rounds, gateway and direct interleaved; one emulator and one gateway process (SMALL_FILE_LIMIT ${fmtBytes(SMALL_FILE_LIMIT)}, UPLOAD_PART_SIZE ${fmtBytes(PART_SIZE)}); bytes from a seeded xorshift stream, generated while sent`,
+        'throughput: bytes / time from the first byte sent to the response (gateway: multipart POST to the mutation\'s answer; direct: PUT, or INITIALIZE + PATCH parts + COMPLETE)',
+        'gateway RSS: sampled from /proc/<pid>/status every 20 ms; growth = peak during the upload minus RSS just before it',
+        'byte-exact: sha256 of the blob the emulator stored (read from its data folder) equals sha256 of the generated stream',
+      ],
+      markdown: [
+        table(
+          ['target', 'throughput (median)', 'protocol', 'byte-exact', 'gateway peak RSS growth (max)'],
+          [
+            [TARGET_LABELS.gateway, `${fmt(median(gwMiBs), 1)} MiB/s`, by('gateway')[0]?.protocol ?? 'n/a', String(by('gateway').every((r) => r.byteExact)), fmtBytes(peakGrowth)],
+            [TARGET_LABELS.direct, `${fmt(median(directMiBs), 1)} MiB/s`, by('direct')[0]?.protocol ?? 'n/a', String(by('direct').every((r) => r.byteExact)), ''],
+          ],
+        ),
+        '',
+        `gateway/direct throughput: ${fmtRatio(throughputRatio)} (target: at least 0.80x); gateway peak RSS growth ${fmtBytes(peakGrowth)} (target for 1 GiB: under 64 MB).`,
+      ].join('\n'),
+      notes,
+      data: { size, rounds, smallFileLimit: SMALL_FILE_LIMIT, partSize: PART_SIZE, runs, throughputRatio, peakGrowthBytes: peakGrowth, allExact, hive: hiveVerdict },
+    };
+  } finally {
+    await emulator.close();
+  }
+}
