@@ -14,7 +14,7 @@
 // - dispose() completes every running subscription (clients receive
 //   `complete`), then closes the sockets and the WebSocket server.
 import type { Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, subscribe, validate } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, subscribe, validate } from 'graphql';
 import type { DocumentNode, ExecutionArgs, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -143,6 +143,17 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
 
   const format = (error: GraphQLError) => formatError(error.toJSON(), error.originalError ?? error);
 
+  // What the closing log line of each operation reports, per connection and operation id.
+  interface OperationRecord {
+    readonly requestId: string;
+    readonly operationName: string | null;
+    readonly started: number;
+    events: number;
+    errors: number;
+  }
+  const records = new WeakMap<object, Map<string, OperationRecord>>();
+  const recordOf = (ctx: object, id: string) => records.get(ctx)?.get(id);
+
   const disposable = useServer(
     {
       schema,
@@ -159,7 +170,7 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
           return false;
         }
       },
-      onSubscribe(ctx, _id, payload) {
+      onSubscribe(ctx, id, payload) {
         // graphql-ws lists this operation already, and forgets one the client completes as soon as it says so.
         const others = Object.keys(ctx.subscriptions).length - 1;
         if (others >= maxPerConnection) {
@@ -183,23 +194,49 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
           throw error;
         }
         operations++;
-        logger?.debug({ requestId: contextValue.requestId, operationName: payload.operationName ?? null }, 'subscription started');
+        let byId = records.get(ctx);
+        if (!byId) records.set(ctx, (byId = new Map()));
+        byId.set(id, { requestId: contextValue.requestId, operationName: getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), events: 0, errors: 0 });
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue } satisfies ExecutionArgs;
       },
       async subscribe(args) {
         const result = await subscribe(args);
         return Symbol.asyncIterator in result ? endable(result) : result;
       },
-      onNext(_ctx, _id, _payload, _args, result) {
+      onNext(ctx, id, _payload, _args, result) {
+        const record = recordOf(ctx, id);
+        if (record) {
+          record.events++;
+          record.errors += result.errors?.length ?? 0;
+        }
         if (!result.errors) return;
         // Errors without a path come from the request (bad variables): the client's to fix.
         const errors = result.errors.map((error) => format(error.path || error.originalError ? error : withCode(error, 'BAD_USER_INPUT')));
         return { ...result, errors };
       },
-      onError(_ctx, _id, _payload, errors) {
+      onError(ctx, id, _payload, errors) {
+        const record = recordOf(ctx, id);
+        if (record) record.errors += errors.length;
         return errors.map(format);
       },
-      onComplete() {
+      onComplete(ctx, id) {
+        const record = recordOf(ctx, id);
+        records.get(ctx)?.delete(id);
+        if (record) {
+          // One line per operation over WebSocket, as over HTTP; never connectionParams, never variables.
+          logger?.info(
+            {
+              requestId: record.requestId,
+              transport: 'websocket',
+              operationName: record.operationName,
+              outcome: record.errors > 0 ? 'errors' : 'ok',
+              events: record.events,
+              errors: record.errors,
+              durationMs: Math.round((performance.now() - record.started) * 10) / 10,
+            },
+            'graphql operation',
+          );
+        }
         operations--;
         if (operations === 0) operationsIdle?.();
       },

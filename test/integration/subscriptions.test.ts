@@ -2,11 +2,12 @@
 // emulator: the ingestion flow followed to its end, a failing batch, many
 // subscribers on one poller, upstream faults while polling, auth on connect,
 // and the drain on shutdown.
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startRecordingProxy } from '../helpers/recording-proxy.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
-import { startGateway } from '../helpers/start-gateway.ts';
+import { startGateway, TEST_GATEWAY_KEY } from '../helpers/start-gateway.ts';
 import type { RunningGateway } from '../helpers/start-gateway.ts';
 import { createTestClient, follow, wsUrl } from '../helpers/ws-client.ts';
 
@@ -334,6 +335,20 @@ describe('subscription connections', () => {
     await inProd.atLeast(1);
     expect(inProd.results[0]?.data?.batchStatus.batch.status).toBe('LOADING');
     inProd.stop();
+  });
+
+  it('should log one line per operation, without the connection credentials', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const logged = await startGateway({ emulator, logger });
+    const client = createTestClient(logged.url, logged.defaultHeaders);
+    const missing = follow(client, 'subscription Watch($id: ID!) { batchStatus(id: $id) { sequence } }', { id: '01ZZZZZZZZZZZZZZZZZZZZZZZZ' });
+    await missing.ended;
+    await logged.close();
+    const operations = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'graphql operation');
+    expect(operations).toMatchObject([{ transport: 'websocket', operationName: 'Watch', outcome: 'errors', events: 0, errors: 1 }]);
+    expect(typeof operations[0]?.requestId).toBe('string');
+    expect(lines.join('\n')).not.toContain(TEST_GATEWAY_KEY);
   });
 
   it('should complete running subscriptions when the gateway stops', async () => {
