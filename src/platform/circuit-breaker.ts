@@ -53,6 +53,8 @@ interface Breaker {
   probing: boolean;
   rejected: number;
   opened: number;
+  /** The permit of every attempt made while closed: one object per API, so the hot path allocates nothing. */
+  closedPermit?: BreakerPermit;
 }
 
 const NOOP_PERMIT: BreakerPermit = Object.freeze({ success() {}, failure() {}, release() {} });
@@ -89,23 +91,38 @@ export function createCircuitBreakers(options: CircuitBreakerOptions = {}): Circ
     throw new PlatformError(`${api} is failing: the circuit breaker is open (no call made)`, { kind: 'network', api, code: CIRCUIT_OPEN, retryAfterSeconds });
   }
 
-  function permit(api: PlatformApi, breaker: Breaker, probe: boolean): BreakerPermit {
+  function succeeded(api: PlatformApi, breaker: Breaker): void {
+    breaker.failures = 0;
+    move(api, breaker, 'closed');
+  }
+
+  function failed(api: PlatformApi, breaker: Breaker, probe: boolean): void {
+    breaker.failures++;
+    // A failed probe, or one failure too many, opens (again) for a full cool-down.
+    if (probe || breaker.state === 'half-open' || breaker.failures >= threshold) {
+      if (breaker.state === 'open') breaker.openedAt = now();
+      move(api, breaker, 'open');
+    }
+  }
+
+  /** Attempts made while closed settle without a guard: http.ts settles each exactly once. */
+  function closedPermit(api: PlatformApi, breaker: Breaker): BreakerPermit {
+    return (breaker.closedPermit ??= {
+      success: () => succeeded(api, breaker),
+      failure: () => failed(api, breaker, false),
+      release() {},
+    });
+  }
+
+  /** The one probe of a half-open breaker; settling it twice counts once, and frees the probe slot. */
+  function probePermit(api: PlatformApi, breaker: Breaker): BreakerPermit {
     let settled = false;
     const settle = (outcome: 'success' | 'failure' | 'release') => {
       if (settled) return;
       settled = true;
-      if (probe) breaker.probing = false;
-      if (outcome === 'success') {
-        breaker.failures = 0;
-        move(api, breaker, 'closed');
-      } else if (outcome === 'failure') {
-        breaker.failures++;
-        // A failed probe, or one failure too many, opens (again) for a full cool-down.
-        if (probe || breaker.state === 'half-open' || breaker.failures >= threshold) {
-          if (breaker.state === 'open') breaker.openedAt = now();
-          move(api, breaker, 'open');
-        }
-      }
+      breaker.probing = false;
+      if (outcome === 'success') succeeded(api, breaker);
+      else if (outcome === 'failure') failed(api, breaker, true);
     };
     return { success: () => settle('success'), failure: () => settle('failure'), release: () => settle('release') };
   }
@@ -114,7 +131,7 @@ export function createCircuitBreakers(options: CircuitBreakerOptions = {}): Circ
     acquire(api) {
       if (threshold <= 0) return NOOP_PERMIT;
       const breaker = breakerOf(api);
-      if (breaker.state === 'closed') return permit(api, breaker, false);
+      if (breaker.state === 'closed') return closedPermit(api, breaker);
       if (breaker.state === 'open') {
         if (now() - breaker.openedAt < cooldownMs) refuse(api, breaker);
         move(api, breaker, 'half-open');
@@ -122,7 +139,7 @@ export function createCircuitBreakers(options: CircuitBreakerOptions = {}): Circ
       // Half-open: one probe at a time; everyone else is refused until it settles.
       if (breaker.probing) refuse(api, breaker);
       breaker.probing = true;
-      return permit(api, breaker, true);
+      return probePermit(api, breaker);
     },
     state: (api) => breakers.get(api)?.state ?? 'closed',
     stats: () => [...breakers].map(([api, b]) => ({ api, state: b.state, rejected: b.rejected, opened: b.opened })),
