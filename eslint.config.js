@@ -10,7 +10,7 @@ const noImports = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/generated/', 'playground/dist/', 'bench/.peers/', 'bench/.work/', 'test-artifacts/', 'examples/**/dist/'] },
+  { ignores: ['node_modules/', 'dist/', 'src/generated/', 'playground/dist/', 'bench/.peers/', 'bench/.work/', 'test-artifacts/', 'examples/**/dist/', 'examples/frontend/src/gql/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
