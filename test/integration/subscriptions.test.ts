@@ -207,6 +207,11 @@ describe('batchStatus subscription', () => {
     expect(stream.errors).toMatchObject([{ extensions: { code: 'NOT_FOUND' } }]);
   });
 
+  it('should say where subscriptions are served when one comes over HTTP', async () => {
+    const result = await gw.gql(BATCH_STATUS, { id: '01ZZZZZZZZZZZZZZZZZZZZZZZZ' });
+    expect(result.errors).toMatchObject([{ extensions: { code: 'BAD_REQUEST' }, message: expect.stringContaining('WebSocket') }]);
+  });
+
   it('should report validation errors with the gateway codes', async () => {
     const client = createTestClient(gw.url, gw.defaultHeaders);
     const stream = follow(client, 'subscription { batchStatus { terminal } }');
