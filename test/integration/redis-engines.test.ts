@@ -47,7 +47,7 @@ describe.skipIf(skip)('Redis engines of the batch watch', () => {
     const a = createRedisLease({ redis, prefix, ttlMs: 50, owner: 'a' });
     const b = createRedisLease({ redis, prefix, ttlMs: 5_000, owner: 'b' });
     expect(await a.acquire('batch:y')).toBe(true);
-    await expect.poll(() => b.acquire('batch:y'), { interval: 20 }).toBe(true);
+    await expect.poll(() => b.acquire('batch:y'), { interval: 20, timeout: 5_000 }).toBe(true);
     expect(await a.renew('batch:y')).toBe(false);
     await b.release('batch:y');
   });
@@ -59,10 +59,10 @@ describe.skipIf(skip)('Redis engines of the batch watch', () => {
     const off2 = await pubsub.subscribe('batch', 'org:prod:1', (p) => seen.push(`two:${p.n}`));
     await pubsub.publish('batch', 'org:prod:1', { n: 1 });
     await pubsub.publish('batch', 'org:prod:2', { n: 99 });
-    await expect.poll(() => seen.length).toBe(2);
+    await expect.poll(() => seen.length, { timeout: 5_000 }).toBe(2);
     await off1();
     await pubsub.publish('batch', 'org:prod:1', { n: 2 });
-    await expect.poll(() => seen).toEqual(['one:1', 'two:1', 'two:2']);
+    await expect.poll(() => seen, { timeout: 5_000 }).toEqual(['one:1', 'two:1', 'two:2']);
     await off2();
     expect(await redis.pubsub('NUMSUB', `${prefix}batch:org:prod:1`)).toEqual([`${prefix}batch:org:prod:1`, 0]);
     await pubsub.close();
@@ -73,6 +73,6 @@ describe.skipIf(skip)('Redis engines of the batch watch', () => {
     await store.set('batch:org:prod:1', { events: { a: 1 } }, 60_000);
     expect(await store.get('batch:org:prod:1')).toEqual({ events: { a: 1 } });
     await store.touch('batch:org:prod:1', 30);
-    await expect.poll(() => store.get('batch:org:prod:1'), { interval: 20 }).toBeUndefined();
+    await expect.poll(() => store.get('batch:org:prod:1'), { interval: 20, timeout: 5_000 }).toBeUndefined();
   });
 });

@@ -169,9 +169,9 @@ describe.skipIf(skip)('subscriptions over Redis with two gateway processes', () 
     for (const stream of all) expect(stream.results[0]?.data?.batchStatus).toMatchObject({ batch: { status: 'LOADING' }, initial: true });
 
     // One instance holds the lease and polls; the other only listens.
-    await expect.poll(() => first.about(batchId, 'batch watch poller started') + second.about(batchId, 'batch watch poller started')).toBe(1);
+    await expect.poll(() => first.about(batchId, 'batch watch poller started') + second.about(batchId, 'batch watch poller started'), { timeout: 10_000 }).toBe(1);
     const [holder, survivor, survivorStreams] = first.about(batchId, 'batch watch poller started') === 1 ? [first, second, onSecond] : [second, first, onFirst];
-    await expect.poll(() => holder.about(batchId, 'batch watch polled')).toBeGreaterThan(1);
+    await expect.poll(() => holder.about(batchId, 'batch watch polled'), { timeout: 10_000 }).toBeGreaterThan(1);
     expect(survivor.about(batchId, 'batch watch polled')).toBe(0);
 
     const res = await fetch(`${emulator.url}/data/foundation/import/batches/${batchId}?action=COMPLETE`, { method: 'POST', headers: await emulator.headers() });

@@ -227,7 +227,7 @@ describe('datasetBatches subscription', () => {
     const stream = follow<{ datasetBatches: StatusEvent }>(client, `subscription ($ds: ID!) { datasetBatches(datasetId: $ds) { ${EVENT_FIELDS} } }`, { ds: dataset });
     // Whether the batch is created before or after the watch's first listing,
     // it is unfinished then, so it is streamed from its first state seen.
-    await expect.poll(() => gw.gateway.batchWatch.stats().activePollers).toBeGreaterThan(0);
+    await expect.poll(() => gw.gateway.batchWatch.stats().activePollers, { timeout: 10_000 }).toBeGreaterThan(0);
     const batchId = await createBatch(dataset);
     await uploadThroughGateway(batchId, members([1]));
     await completeAtEmulator(batchId);
@@ -281,7 +281,7 @@ describe('pass-through subscriptions', async () => {
     await first.atLeast(1);
     const second = follow<BatchStatusData>(createTestClient(passThrough.url, { ...headers, authorization: otherToken }), BATCH_STATUS, { id: batchId });
     await second.atLeast(1);
-    await expect.poll(() => proxy.requests.filter((r) => r.path.startsWith(`/data/foundation/catalog/batches/${batchId}`)).length).toBeGreaterThan(2);
+    await expect.poll(() => proxy.requests.filter((r) => r.path.startsWith(`/data/foundation/catalog/batches/${batchId}`)).length, { timeout: 10_000 }).toBeGreaterThan(2);
     const reads = proxy.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/data/foundation/catalog/batches/${batchId}`));
     expect(reads.filter((r) => r.headers.authorization === otherToken)).toHaveLength(1);
     expect(reads.filter((r) => r.headers.authorization === headers.authorization).length).toBeGreaterThan(1);
