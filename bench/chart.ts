@@ -18,6 +18,7 @@ interface Summary {
   readonly latencyP99Ms: number;
 }
 
+const SHORT: Record<string, string> = { gateway: 'aep-graphql gateway', direct: 'direct REST (emulator)', hive: 'Hive Gateway 2.15', mesh: 'GraphQL Mesh v0 0.103' };
 const COLORS: Record<string, string> = { gateway: '#2f6fdf', direct: '#7a7a7a', hive: '#e0a100', mesh: '#c2410c' };
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const num = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
@@ -31,7 +32,7 @@ interface Bar {
 
 /** One panel of horizontal bars, groups of bars under a heading each. */
 function panel(x: number, y: number, width: number, title: string, groups: ReadonlyArray<{ heading: string; bars: readonly Bar[] }>): { svg: string; height: number } {
-  const labelWidth = 250;
+  const labelWidth = 190;
   const barArea = width - labelWidth - 90;
   const max = Math.max(1e-9, ...groups.flatMap((g) => g.bars.map((b) => (Number.isFinite(b.value) ? b.value : 0))));
   const parts = [`<text x="${x}" y="${y}" font-size="15" font-weight="bold">${escape(title)}</text>`];
@@ -59,14 +60,14 @@ export function renderChart(report: RecordedReport): string {
   const targets = [...new Set(summary.map((s) => s.target))];
   const width = 820;
   const pick = (c: number) => targets.map((t) => summary.find((s) => s.target === t && s.connections === c)).filter((s): s is Summary => Boolean(s));
-  const throughput = panel(20, 70, width - 40, 'Requests per second (median, higher is better)', [20, 1].map((c) => ({
+  const throughput = panel(20, 90, width - 40, 'Requests per second (median, higher is better)', [20, 1].map((c) => ({
     heading: `${c} connection${c === 1 ? '' : 's'}`,
-    bars: pick(c).map((s) => ({ label: s.label, value: s.requestsPerSecond, color: COLORS[s.target] ?? '#555', text: num(s.requestsPerSecond) })),
+    bars: pick(c).map((s) => ({ label: SHORT[s.target] ?? s.label, value: s.requestsPerSecond, color: COLORS[s.target] ?? '#555', text: num(s.requestsPerSecond) })),
   })));
-  const latencyY = 70 + throughput.height + 40;
+  const latencyY = 90 + throughput.height + 40;
   const latency = panel(20, latencyY, width - 40, 'Latency at 1 connection, ms (median of runs, lower is better)', [
-    { heading: 'p50', bars: pick(1).map((s) => ({ label: s.label, value: s.latencyP50Ms, color: COLORS[s.target] ?? '#555', text: `${num(s.latencyP50Ms, 2)} ms` })) },
-    { heading: 'p99', bars: pick(1).map((s) => ({ label: s.label, value: s.latencyP99Ms, color: COLORS[s.target] ?? '#555', text: `${num(s.latencyP99Ms, 2)} ms` })) },
+    { heading: 'p50', bars: pick(1).map((s) => ({ label: SHORT[s.target] ?? s.label, value: s.latencyP50Ms, color: COLORS[s.target] ?? '#555', text: `${num(s.latencyP50Ms, 2)} ms` })) },
+    { heading: 'p99', bars: pick(1).map((s) => ({ label: SHORT[s.target] ?? s.label, value: s.latencyP99Ms, color: COLORS[s.target] ?? '#555', text: `${num(s.latencyP99Ms, 2)} ms` })) },
   ]);
   const height = latencyY + latency.height + 50;
   return `<?xml version="1.0" encoding="UTF-8"?>

@@ -11,7 +11,7 @@ import { RestClient, startEmulatorProcess, storedUploadDigest } from './lib/plat
 import { rssBytes, sampleRss } from './lib/proc.ts';
 import type { BenchOptions, BenchReport } from './lib/results.ts';
 import { table } from './lib/results.ts';
-import { fmt, fmtBytes, fmtRatio, median, NOISY_SPREAD, ratio, rotate, spread } from './lib/stats.ts';
+import { atLeast, atMost, fmt, fmtBytes, fmtRatio, median, NOISY_SPREAD, ratio, rotate, spread } from './lib/stats.ts';
 import { buildHive, startGatewayProcess, TARGET_LABELS } from './lib/targets.ts';
 
 const MIB = 1024 * 1024;
@@ -178,7 +178,14 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
           ],
         ),
         '',
-        `gateway/direct throughput: ${fmtRatio(throughputRatio)} (target: at least 0.80x); gateway peak RSS growth ${fmtBytes(peakGrowth)} (target for 1 GiB: under 64 MB).`,
+        table(
+          ['target', 'measured', 'met'],
+          [
+            ['gateway throughput >= 80% of direct', fmtRatio(throughputRatio), atLeast(throughputRatio, 0.8)],
+            [`gateway RSS growth < 64 MB (target stated for 1 GiB; this run: ${fmtBytes(size)})`, fmtBytes(peakGrowth), atMost(peakGrowth, 64_000_000 - 1)],
+            ['byte-exact (sha256 stored = sha256 sent)', String(allExact), allExact ? 'yes' : 'no'],
+          ],
+        ),
       ].join('\n'),
       notes,
       data: { size, rounds, smallFileLimit: SMALL_FILE_LIMIT, partSize: PART_SIZE, runs, throughputRatio, peakGrowthBytes: peakGrowth, allExact, hive: hiveVerdict },

@@ -56,3 +56,13 @@ export function rotate<T>(items: readonly T[], round: number): T[] {
   const k = round % n;
   return [...items.slice(k), ...items.slice(0, k)];
 }
+
+/** 'yes' when value >= limit, 'no' when below, 'n/a' when it was not measured. */
+export function atLeast(value: number | undefined, limit: number): string {
+  return value === undefined || !Number.isFinite(value) ? 'n/a' : value >= limit ? 'yes' : 'no';
+}
+
+/** 'yes' when value <= limit, 'no' when above, 'n/a' when it was not measured. */
+export function atMost(value: number | undefined, limit: number): string {
+  return value === undefined || !Number.isFinite(value) ? 'n/a' : value <= limit ? 'yes' : 'no';
+}
