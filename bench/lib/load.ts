@@ -1,7 +1,7 @@
 // Load from a separate process (autocannon in bench/lib/load-worker.ts), and
 // the CPU time the target process spent while it ran.
 import { join } from 'node:path';
-import { cpuTimeMs, runToEnd } from './proc.ts';
+import { runToEnd, treeCpuTimeMs } from './proc.ts';
 import { BENCH_DIR } from './paths.ts';
 
 export interface LoadSpec {
@@ -41,14 +41,18 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return JSON.parse(line) as LoadResult;
 }
 
-/** A warm-up run (not recorded), then the measured run with CPU time of `watch` (name -> pid) read before and after. */
+/**
+ * A warm-up run (not recorded), then the measured run with the CPU time of
+ * each watched process (name -> pid; its descendants included) read before
+ * and after.
+ */
 export async function measureLoad(spec: LoadSpec, warmupSeconds: number, watch: Record<string, number>): Promise<MeasuredLoad> {
   const warmup = warmupSeconds > 0 ? await runLoad({ ...spec, durationSeconds: warmupSeconds }) : undefined;
-  const before = Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, cpuTimeMs(pid)]));
+  const before = Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, treeCpuTimeMs(pid)]));
   const result = await runLoad(spec);
   const cpuUsPerRequest: Record<string, number> = {};
   for (const [name, pid] of Object.entries(watch)) {
-    const spent = cpuTimeMs(pid) - (before[name] ?? 0);
+    const spent = treeCpuTimeMs(pid) - (before[name] ?? 0);
     cpuUsPerRequest[name] = result.requests > 0 ? (spent * 1000) / result.requests : Number.NaN;
   }
   return { ...result, cpuUsPerRequest, warmupRequests: warmup?.requests ?? 0 };

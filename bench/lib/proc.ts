@@ -2,7 +2,7 @@
 // what /proc says about them: CPU time and resident memory.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -132,6 +132,40 @@ export function cpuTimeMs(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) * 1000) / CLK_TCK;
+}
+
+/** The pids of a process's children (every thread's), then theirs, depth first. */
+export function descendants(pid: number): number[] {
+  const out: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const task of tasks) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of text.split(' ').filter(Boolean).map(Number)) out.push(child, ...descendants(child));
+  }
+  return out;
+}
+
+/** cpuTimeMs of a process plus its live descendants (a helper process of a server counts as the server's work). */
+export function treeCpuTimeMs(pid: number): number {
+  let total = cpuTimeMs(pid);
+  for (const child of descendants(pid)) {
+    try {
+      total += cpuTimeMs(child);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
 }
 
 /** Resident set size in bytes (VmRSS of /proc/<pid>/status). */
