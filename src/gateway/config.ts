@@ -105,6 +105,18 @@ export interface GatewayConfig {
   readonly breakerCooldownMs: number;
   /** RETRY_BUDGET_PERCENT: retries allowed, as a percentage of the calls to one API over 10 seconds (at least 10 retries); held as a ratio. @default 20 (0.2) */
   readonly retryBudgetRatio: number;
+  /** OTEL_ENABLED: trace each GraphQL operation and each upstream call with OpenTelemetry, and send a traceparent upstream. @default true when OTEL_EXPORTER_OTLP_ENDPOINT is set, else false */
+  readonly tracing: boolean;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: the OTLP/HTTP collector base URL; spans go to <url>/v1/traces. @default the exporter's own (http://localhost:4318) */
+  readonly otlpEndpoint: string | undefined;
+  /** OTEL_SERVICE_NAME: the service.name of the spans. @default 'aep-graphql' */
+  readonly otelServiceName: string;
+  /** PERSISTED_QUERIES: automatic persisted queries (APQ); the cache is in memory, or in Redis with REDIS_URL. @default true */
+  readonly persistedQueries: boolean;
+  /** PERSISTED_DOCUMENTS: path of a JSON manifest { "<sha256>": "<query>" }; with it, only those documents run. @default none (any document) */
+  readonly persistedDocumentsPath: string | undefined;
+  /** SCHEMA_CACHE_TTL_MS: how long a Schema Registry lookup by id is reused, per org, sandbox and credential; 0 turns the cache off. @default 30000 */
+  readonly schemaCacheTtlMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -295,6 +307,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     breakerFailures: integer('BREAKER_FAILURES', 5, 0, 1_000),
     breakerCooldownMs: integer('BREAKER_COOLDOWN_MS', 10_000, 10, 3_600_000),
     retryBudgetRatio: integer('RETRY_BUDGET_PERCENT', 20, 0, 1_000) / 100,
+    tracing: flag('OTEL_ENABLED', read('OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined),
+    otlpEndpoint: read('OTEL_EXPORTER_OTLP_ENDPOINT') === undefined ? undefined : url('OTEL_EXPORTER_OTLP_ENDPOINT', ''),
+    otelServiceName: read('OTEL_SERVICE_NAME') ?? 'aep-graphql',
+    persistedQueries: flag('PERSISTED_QUERIES', true),
+    persistedDocumentsPath: read('PERSISTED_DOCUMENTS'),
+    schemaCacheTtlMs: integer('SCHEMA_CACHE_TTL_MS', 30_000, 0, 86_400_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

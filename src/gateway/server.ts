@@ -38,6 +38,8 @@ import type { GatewayMetrics } from './metrics.ts';
 import { metricsPlugin } from './plugins/metrics-plugin.ts';
 import { createUpstreamResilience } from './upstream-resilience.ts';
 import { createAccessControl } from './access.ts';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createTracing, tracingOptionsFromConfig } from './tracing.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -48,6 +50,8 @@ export interface GatewayDeps {
   readonly playground?: { readonly emulator?: boolean; readonly assetsDir?: string };
   /** The shared batch pollers behind subscriptions; built from the config (and closed on stop) when absent. */
   readonly batchWatch?: BatchWatch;
+  /** Turns tracing on with spans exported here as they end (tests); config.tracing exports over OTLP. */
+  readonly spanExporter?: SpanExporter;
 }
 
 export interface Gateway {
@@ -158,8 +162,10 @@ function requestRecordPlugin(): ApolloServerPlugin<GatewayContext> {
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const logger = deps.logger ?? createLogger(config);
   const metrics = createMetrics({ operationAllowList: config.metricsOperations, maxOperationNames: config.metricsMaxOperations });
+  const tracingOptions = tracingOptionsFromConfig(config, deps.spanExporter);
+  const tracing = tracingOptions ? createTracing(tracingOptions) : undefined;
   const ownsPlatformClient = deps.platformClient === undefined;
-  const platformClient = deps.platformClient ?? createPlatformClientFor(config, { onCall: metrics.onCall, ...createUpstreamResilience(config, { logger, metrics }) });
+  const platformClient = deps.platformClient ?? createPlatformClientFor(config, { onCall: metrics.onCall, ...createUpstreamResilience(config, { logger, metrics }), ...(tracing ? { trace: tracing.traceCall } : {}) });
   const ownBatchWatch = deps.batchWatch ? undefined : createBatchWatchFor(config, { platformClient, logger });
   const batchWatch: BatchWatch = deps.batchWatch ?? ownBatchWatch!.batchWatch;
   metrics.setSubscriptionStats(() => batchWatch.stats());
@@ -224,6 +230,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestRecordPlugin(),
       metricsPlugin(metrics),
+      ...(tracing ? [tracing.plugin] : []),
       ...queryLimits.plugins,
     ],
   });
@@ -327,6 +334,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       return url;
     },
     async start() {
+      await tracing?.start();
       await apollo.start();
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -361,6 +369,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         if (httpServer.listening) await apollo.stop();
         else httpServer.close();
         if (ownsPlatformClient) await platformClient.close();
+        await tracing?.shutdown();
       })();
       return stopping;
     },

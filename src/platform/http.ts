@@ -53,6 +53,25 @@ export interface CallInfo {
 
 export type OnCall = (info: CallInfo) => void;
 
+/** What a tracer needs to know to open a span for one attempt of an upstream call. */
+export interface TraceCallInfo {
+  readonly api: PlatformApi;
+  readonly method: HttpMethod;
+  readonly route: string;
+  /** 1 for the first try. */
+  readonly attempt: number;
+  readonly scope: PlatformScope | undefined;
+}
+
+/** One traced attempt: its W3C traceparent goes upstream; `end` is called once, with the status (undefined when no response arrived). */
+export interface TracedAttempt {
+  readonly traceparent: string;
+  end(status: number | undefined): void;
+}
+
+/** Opens a span per attempt (tracing.ts in the gateway); undefined leaves the attempt untraced. Must not throw. */
+export type TraceCall = (info: TraceCallInfo) => TracedAttempt | undefined;
+
 export type RequestBody = string | Buffer | Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
 export interface HttpRequest {
@@ -113,6 +132,8 @@ export interface HttpOptions {
   readonly timeouts?: TimeoutOptions;
   readonly retry?: RetryOptions;
   readonly onCall?: OnCall;
+  /** Traces every attempt and sends its traceparent upstream. @default none (only the caller's own traceparent is forwarded) */
+  readonly trace?: TraceCall;
   /** Fail fast while an API keeps failing (circuit-breaker.ts). @default none */
   readonly breakers?: CircuitBreakers;
   /** Caps retries at a share of the calls (retry-budget.ts). @default none (every retryable failure is retried) */
@@ -209,7 +230,7 @@ function splitBaseUrl(baseUrl: string): { origin: string; prefix: string } {
 }
 
 export function createHttp(options: HttpOptions): Http {
-  const { dispatcher, auth, onCall, breakers, retryBudget } = options;
+  const { dispatcher, auth, onCall, breakers, retryBudget, trace } = options;
   const { origin, prefix } = splitBaseUrl(options.baseUrl);
   const headersTimeout = options.timeouts?.headers ?? DEFAULT_TIMEOUTS.headers;
   const bodyTimeout = options.timeouts?.body ?? DEFAULT_TIMEOUTS.body;
@@ -227,7 +248,7 @@ export function createHttp(options: HttpOptions): Http {
     return ceiling / 2 + random() * (ceiling / 2);
   }
 
-  function headersFor(req: HttpRequest, credentials: Credentials | null): string[] {
+  function headersFor(req: HttpRequest, credentials: Credentials | null, traced: TracedAttempt | undefined): string[] {
     const list: string[] = [];
     if (credentials && req.scope) {
       list.push(
@@ -236,15 +257,18 @@ export function createHttp(options: HttpOptions): Http {
         'x-gw-ims-org-id', req.scope.orgId,
         'x-sandbox-name', req.scope.sandbox,
       );
-      if (req.scope.traceparent) list.push('traceparent', req.scope.traceparent);
+      // The attempt's own span, a child of the caller's, when tracing is on.
+      const traceparent = traced?.traceparent ?? req.scope.traceparent;
+      if (traceparent) list.push('traceparent', traceparent);
     }
     const extra = req.headers;
     if (extra) for (const name in extra) list.push(name, extra[name]!);
     return list;
   }
 
-  function report(req: HttpRequest, status: number | undefined, started: number, attempt: number): void {
+  function report(req: HttpRequest, status: number | undefined, started: number, attempt: number, traced: TracedAttempt | undefined): void {
     onCall?.({ api: req.api, method: req.method, route: req.route, status, durationMs: now() - started, attempt });
+    traced?.end(status);
   }
 
   async function request<T>(req: HttpRequest, read: BodyReader<T>): Promise<T> {
@@ -265,13 +289,14 @@ export function createHttp(options: HttpOptions): Http {
       // Throws at once, before any network work, while the API's breaker is open.
       const permit: BreakerPermit | undefined = breakers?.acquire(req.api);
       const started = now();
+      const traced = trace?.({ api: req.api, method: req.method, route: req.route, attempt, scope: req.scope });
       let response: ResponseData;
       try {
         response = await dispatcher.request({
           origin,
           path: prefix + req.path,
           method: req.method,
-          headers: headersFor(req, credentials),
+          headers: headersFor(req, credentials, traced),
           // undici sends async iterables too; its types only list Readable.
           body: (req.body ?? null) as string | Uint8Array | Readable | null,
           headersTimeout,
@@ -279,7 +304,7 @@ export function createHttp(options: HttpOptions): Http {
           signal: req.signal,
         });
       } catch (error) {
-        report(req, undefined, started, attempt);
+        report(req, undefined, started, attempt, traced);
         const failure = fromTransportError(error, req.api);
         if (failure) permit?.failure();
         else permit?.release();
@@ -296,11 +321,11 @@ export function createHttp(options: HttpOptions): Http {
       if (status >= 200 && status < 300) {
         try {
           const value = await read(response);
-          report(req, status, started, attempt);
+          report(req, status, started, attempt, traced);
           permit?.success();
           return value;
         } catch (error) {
-          report(req, status, started, attempt);
+          report(req, status, started, attempt, traced);
           if (!response.body.destroyed) response.body.destroy();
           // A reader's own verdict (a download over its limit) is final; only transport failures retry.
           const failure = error instanceof PlatformError ? null : fromTransportError(error, req.api);
@@ -318,13 +343,13 @@ export function createHttp(options: HttpOptions): Http {
 
       if (status === 404 && req.nullOn404) {
         await response.body.dump();
-        report(req, status, started, attempt);
+        report(req, status, started, attempt, traced);
         permit?.success();
         return null as T;
       }
 
       const text = await readErrorBody(response.body).catch(() => '');
-      report(req, status, started, attempt);
+      report(req, status, started, attempt, traced);
       if (status >= 500) permit?.failure();
       else permit?.success();
       const failure = fromResponse(status, text, response.headers, req.api);

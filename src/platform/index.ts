@@ -8,7 +8,7 @@ import { createAuth, DEFAULT_IMS_URL, type AuthConfig, type AuthStrategy } from 
 import { createCatalogApi, type CatalogClient } from './catalog.ts';
 import type { DataAccessApi, PlatformClient, SandboxesApi, ScopedPlatform } from './client.ts';
 import { createDataAccessApi, resolveDataAccessOptions, type ResolvedDataAccessOptions } from './data-access.ts';
-import { createHttp, DEFAULT_TIMEOUTS, type Http, type OnCall, type RetryOptions, type TimeoutOptions } from './http.ts';
+import { createHttp, DEFAULT_TIMEOUTS, type Http, type OnCall, type RetryOptions, type TimeoutOptions, type TraceCall } from './http.ts';
 import { createIngestionApi, resolveIngestionOptions, type IngestionClient, type ResolvedIngestionOptions } from './ingestion.ts';
 import { createSandboxesApi } from './sandboxes.ts';
 import { createSchemaRegistryApi, type SchemaRegistryClient } from './schema-registry.ts';
@@ -38,6 +38,8 @@ export interface PlatformClientOptions {
   readonly keepAliveTimeout?: number;
   /** Called after every upstream attempt (metrics, counting). Must not throw. */
   readonly onCall?: OnCall;
+  /** Opens a trace span per upstream attempt and propagates its traceparent. @default none */
+  readonly trace?: TraceCall;
   /** One circuit breaker per upstream API. @default createCircuitBreakers() (5 failures, 10 s cool-down) */
   readonly breakers?: CircuitBreakers;
   /** Retries as a share of calls, per API. @default createRetryBudget() (20%, at least 10 per 10 s) */
@@ -126,6 +128,7 @@ export function createPlatformClient(options: PlatformClientOptions): FullPlatfo
     timeouts: options.timeouts,
     retry: options.retry,
     onCall: options.onCall,
+    trace: options.trace,
     breakers: options.breakers ?? createCircuitBreakers(),
     retryBudget: options.retryBudget ?? createRetryBudget(),
   };
@@ -150,7 +153,7 @@ export function createPlatformClient(options: PlatformClientOptions): FullPlatfo
 
 export { PlatformError, type PlatformApi, type PlatformErrorKind } from './errors.ts';
 export { AEP_OAUTH_SCOPE, DEFAULT_IMS_URL, type AuthConfig } from './auth.ts';
-export type { CallInfo, OnCall, RetryOptions, TimeoutOptions } from './http.ts';
+export type { CallInfo, OnCall, RetryOptions, TimeoutOptions, TraceCall, TraceCallInfo, TracedAttempt } from './http.ts';
 export { createCircuitBreakers, CIRCUIT_OPEN, type BreakerState, type CircuitBreakers, type CircuitBreakerOptions } from './circuit-breaker.ts';
 export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from './retry-budget.ts';
 export type { SchemaRegistryClient } from './schema-registry.ts';
