@@ -156,7 +156,9 @@ export function renderUploadView(root: HTMLElement, graphiqlPath: string): Uploa
       progressText.textContent = `${formatBytes(progressBar.max)} sent; the gateway is finishing…`;
     },
     showBatch(id, files) {
-      progressText.textContent = `${formatBytes(progressBar.max)} sent`;
+      // The request also carried the operation and multipart framing: report the files' own bytes.
+      const fileBytes = files.reduce((sum, file) => sum + file.bytes, 0);
+      progressText.textContent = `${files.length} file${files.length === 1 ? '' : 's'}, ${formatBytes(fileBytes)}, sent`;
       batchSection.hidden = false;
       batchId.textContent = id;
       uploadedFiles.replaceChildren(
