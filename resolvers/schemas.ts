@@ -4,7 +4,7 @@
 import type { DataSet, XdmSchema, XdmSchemaSummary } from '../src/platform/types.ts';
 import type { GatewayContext } from '../src/gateway/context.ts';
 import type { Resolvers } from '../src/generated/resolvers-types.ts';
-import { badUserInput } from '../src/gateway/errors.ts';
+import { badUserInput, isNotFound } from '../src/gateway/errors.ts';
 import { loadOrNull, schemaKey } from '../src/gateway/loaders.ts';
 import { connection, keyAfter, keyCursor, pageSize } from '../src/gateway/paging.ts';
 import { STANDARD_CLASSES, checkFieldInputs, fieldGroupBody, flattenFields, planAdditiveChange, schemaComposition } from '../src/gateway/xdm.ts';
@@ -32,21 +32,26 @@ async function reload(id: string, { loaders }: GatewayContext): Promise<XdmSchem
 /** Catalog scans for "datasets on this schema" read this many datasets a call. */
 const SCAN_PAGE = 100;
 
+/**
+ * The Catalog cannot filter on `schemaRef.id` (a nested property): scan the
+ * datasets' schema references only, then look the matches up in one call.
+ */
 async function datasetsUsing(schema: XdmSchemaSummary, first: number, { platform, loaders }: GatewayContext): Promise<DataSet[]> {
   const key = schemaKey(schema.$id);
-  const found: DataSet[] = [];
-  for (let start = 0; found.length < first; ) {
-    const page = await platform.catalog.listDataSets({ start, limit: SCAN_PAGE });
+  const ids: string[] = [];
+  for (let start = 0; ids.length < first; ) {
+    const page = await platform.catalog.listDataSets({ start, limit: SCAN_PAGE, properties: ['schemaRef'] });
     for (const dataset of page.items) {
-      if (dataset.schemaRef?.id && schemaKey(dataset.schemaRef.id) === key && found.length < first) {
-        loaders.dataset.prime(dataset.id, dataset);
-        found.push(dataset);
-      }
+      if (dataset.schemaRef?.id && schemaKey(dataset.schemaRef.id) === key && ids.length < first) ids.push(dataset.id);
     }
     if (!page.hasMore) break;
     start += page.items.length;
   }
-  return found;
+  const found = await loaders.dataset.loadMany(ids);
+  const failure = found.find((dataset) => dataset instanceof Error && !isNotFound(dataset));
+  if (failure) throw failure;
+  // A dataset deleted between the scan and the lookup is left out.
+  return found.filter((dataset): dataset is DataSet => !(dataset instanceof Error));
 }
 
 export const schemaResolvers: Resolvers = {
