@@ -40,6 +40,7 @@ import { createUpstreamResilience } from './upstream-resilience.ts';
 import { createAccessControl } from './access.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, tracingOptionsFromConfig } from './tracing.ts';
+import { createPersistedQueries } from './persisted-queries.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -204,17 +205,18 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   if (ownBatchWatch) disposers.push(() => ownBatchWatch.close());
 
   const queryLimits = createQueryLimits(queryLimitsFromConfig(config));
+  const persistedQueries = createPersistedQueries(config, { logger });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     formatError,
-    validationRules: queryLimits.validationRules,
+    validationRules: [...queryLimits.validationRules, ...persistedQueries.validationRules],
     parseOptions: queryLimits.parseOptions,
     allowBatchedHttpRequests: config.allowBatchedRequests,
     includeStacktraceInErrorResponses: config.debugErrors,
     csrfPrevention: true,
-    // Queries are small; automatic persisted queries only add a cache to keep.
-    persistedQueries: false,
+    // Automatic persisted queries (in memory, or in Redis), or only the persisted documents.
+    persistedQueries: persistedQueries.option,
     // Introspection follows the playground: both are for development.
     introspection: config.playground,
     nodeEnv: config.production ? 'production' : 'development',
@@ -354,6 +356,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         keepAliveMs: config.wsKeepAliveMs,
         validationRules: queryLimits.validationRules,
         parseOptions: queryLimits.parseOptions,
+        refuseDocument: persistedQueries.refusal,
       });
       disposers.push(() => subscriptions.dispose());
       const address = httpServer.address() as AddressInfo;
@@ -369,6 +372,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         if (httpServer.listening) await apollo.stop();
         else httpServer.close();
         if (ownsPlatformClient) await platformClient.close();
+        await persistedQueries.close();
         await tracing?.shutdown();
       })();
       return stopping;

@@ -48,6 +48,8 @@ export interface SubscriptionsServerOptions {
    * @default 100
    */
   readonly maxOperationsPerConnection?: number;
+  /** Refuses a document before it is parsed (the persisted-documents allow-list); undefined lets it run. @default none */
+  readonly refuseDocument?: (source: string) => GraphQLError | undefined;
 }
 
 export interface SubscriptionsServer {
@@ -176,6 +178,8 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
         if (others >= maxPerConnection) {
           return [new GatewayError('BAD_USER_INPUT', `A connection may run at most ${maxPerConnection} operations at once`, { details: { limit: 'maxOperationsPerConnection' } })];
         }
+        const refused = options.refuseDocument?.(payload.query);
+        if (refused) return [refused];
         let document: DocumentNode;
         try {
           document = parse(payload.query, parseOptions);
