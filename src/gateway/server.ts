@@ -351,7 +351,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         schema,
         path: '/graphql',
         contextFactory,
-        formatError,
+        // Apollo's metrics plugin does not see WebSocket errors: they are counted as they are formatted.
+        formatError: (formatted, error) => {
+          const result = formatError(formatted, error);
+          metrics.observeError(typeof result.extensions?.code === 'string' ? result.extensions.code : 'INTERNAL_SERVER_ERROR');
+          return result;
+        },
         logger,
         keepAliveMs: config.wsKeepAliveMs,
         validationRules: queryLimits.validationRules,

@@ -168,7 +168,8 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
             ctx.extra.socket.close(CLOSE_BAD_REQUEST, error.message.slice(0, 120));
             return false;
           }
-          if (!(error instanceof GatewayError && error.gatewayCode === 'UNAUTHENTICATED')) logger?.error({ err: error }, 'websocket connection refused');
+          // Refusing a caller (no key, or a key not bound to the sandbox) is the expected outcome, not a fault.
+          if (!(error instanceof GatewayError && (error.gatewayCode === 'UNAUTHENTICATED' || error.gatewayCode === 'FORBIDDEN'))) logger?.error({ err: error }, 'websocket connection refused');
           return false;
         }
       },

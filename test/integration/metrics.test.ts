@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway } from '../helpers/start-gateway.ts';
+import { createTestClient, follow } from '../helpers/ws-client.ts';
 
 const emulator = await startEmulator({ faults: true, processingDelayMs: 20 });
 const gw = await startGateway({ emulator });
@@ -105,6 +106,26 @@ describe('GET /metrics', () => {
       console.log(`1,000 random operation names -> ${operations.size} operation labels (200 first names, 'other' for 800, the allow-listed 'Pinned')`);
     } finally {
       await bounded.close();
+    }
+  });
+
+  it('should count the errors of WebSocket operations too', async () => {
+    const ws = await startGateway({ emulator });
+    try {
+      const client = createTestClient(ws.url, ws.defaultHeaders);
+      const invalid = follow(client, 'subscription { nope }');
+      await invalid.ended;
+      const missing = follow(client, 'subscription ($id: ID!) { batchStatus(id: $id) { batch { id } } }', { id: 'missing-batch' });
+      await missing.ended;
+      const codes = [...(invalid.errors ?? []), ...(missing.errors ?? []), ...missing.results.flatMap((r) => r.errors ?? [])].map((e) => e.extensions?.code);
+      const text = await scrape(ws.url.replace(/\/graphql$/, '/metrics'));
+      for (const code of new Set(codes)) {
+        expect(sample(text, 'aep_gateway_graphql_errors_total', { code: String(code) }), String(code)).toBe(codes.filter((c) => c === code).length);
+      }
+      expect(codes).toContain('GRAPHQL_VALIDATION_FAILED');
+      console.log(`WebSocket errors counted by code: ${codes.join(', ')}`);
+    } finally {
+      await ws.close();
     }
   });
 
