@@ -41,6 +41,7 @@ import { createAccessControl } from './access.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, tracingOptionsFromConfig } from './tracing.ts';
 import { createPersistedQueries } from './persisted-queries.ts';
+import { createSchemaCache } from './schema-cache.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -176,7 +177,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     keysRequired: config.authMode !== 'pass-through' && !config.open,
     refuseProductionWrites: config.refuseProductionWrites,
   });
-  const contextFactory = access.wrapContextFactory(createContextFactory({ config, platformClient, logger, batchWatch }));
+  // Requests see Registry lookups through a short-lived cache; pollers and readiness go straight to the Platform.
+  const schemaCache = createSchemaCache({ ttlMs: config.schemaCacheTtlMs });
+  const contextFactory = access.wrapContextFactory(createContextFactory({ config, platformClient: schemaCache.wrap(platformClient), logger, batchWatch }));
   const formatError = (formatted: GraphQLFormattedError, error: unknown) => toFormattedError(formatted, error, { debug: config.debugErrors });
   const schema = access.protectWrites(createGatewaySchema());
   const readiness: Readiness = createReadiness({ config, platformClient, cacheMs: config.readinessCacheMs });
