@@ -2,7 +2,11 @@
 // directive bombs, token floods, batched arrays and a 10 MB body. Each is
 // refused before any upstream call, with BAD_USER_INPUT naming the limit it
 // hit (or the body-size refusal), and the gateway keeps serving afterwards.
+// A property-based run sends random token soups and random schema-shaped
+// documents: never a 5xx, every error with a known code.
+import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { GATEWAY_ERROR_CODES } from '../../src/gateway/errors.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway, TEST_GATEWAY_KEY } from '../helpers/start-gateway.ts';
 import type { GqlResult, RunningGateway } from '../helpers/start-gateway.ts';
@@ -138,6 +142,57 @@ describe('query limits (defaults)', () => {
     }
     console.log('a batch of 2 operations: 400 by default, 2 results with ALLOW_BATCHED_REQUESTS=true');
     await stillServing();
+  });
+});
+
+describe('property: random documents', () => {
+  it('should answer any document with 200 or 400 and known codes, never a 5xx', async () => {
+    const known: ReadonlySet<unknown> = new Set(GATEWAY_ERROR_CODES);
+    const token = fc.constantFrom(
+      '{', '}', '(', ')', '[', ']', ':', '...', '@include(if: true)', '@skip(if: $v)', '$v', 'query', 'mutation', 'subscription', 'fragment F on Dataset',
+      'fragment G on Batch', '...F', '...G', '... on Dataset', 'F', 'a:', 'datasets(first: 2)', 'dataset(id: "x")', 'batch(id: "y")', 'nodes', 'edges', 'node',
+      'id', 'name', 'batches', 'dataset', 'schema', 'fields', 'lastBatch', '__typename', '__schema', '__type(name: "Dataset")', '"str"', '"""block"""', '#c\n', ',', '1', '-1.5e3', 'null', 'true',
+    );
+    // Documents that fit the schema (Dataset <-> Batch nesting, aliases, directives), some past the depth or alias limits.
+    const alias = fc.constantFrom(false, false, true);
+    const directive = fc.constantFrom('', '', '', '@include(if: true)', '@skip(if: $v)');
+    /** [field with its arguments, its selection set or ''] */
+    type Field = [string, string];
+    const leaf = (...names: string[]) => fc.constantFrom(...names).map((name): Field => [name, '']);
+    const pick = (items: Array<fc.Arbitrary<Field>>) =>
+      fc.array(fc.tuple(alias, fc.oneof(...items), directive), { minLength: 1, maxLength: 3 }).map((parts) => `{ ${parts.map(([a, [f, sel], d], i) => `${a ? `a${i}:` : ''} ${f} ${d} ${sel}`).join(' ')} }`);
+    const datasetFields = (depth: number): fc.Arbitrary<string> =>
+      pick([leaf('id', 'name', '__typename'), ...(depth > 0 ? [batchFields(depth - 1).map((sel): Field => ['lastBatch', sel]), batchFields(depth - 1).map((sel): Field => ['batches(first: 1)', `{ nodes ${sel} }`])] : [])]);
+    const batchFields = (depth: number): fc.Arbitrary<string> =>
+      pick([leaf('id', 'status', 'rawStatus'), ...(depth > 0 ? [datasetFields(depth - 1).map((sel): Field => ['dataset', sel])] : [])]);
+    const root = pick([
+      fc.constant<Field>(['currentSandbox', '{ name type }']),
+      fc.constant<Field>(['sandboxes', '{ name }']),
+      datasetFields(5).map((sel): Field => ['datasets(first: 1)', `{ nodes ${sel} }`]),
+      batchFields(5).map((sel): Field => ['batch(id: "missing")', sel]),
+    ]);
+    const parsed = root.map((body) => `query Q($v: Boolean = false) ${body}`);
+    const document = fc.oneof({ arbitrary: fc.array(token, { minLength: 1, maxLength: 120 }).map((tokens) => tokens.join(' ')), weight: 1 }, { arbitrary: parsed, weight: 3 });
+    const statuses = new Map<number, number>();
+    const limitsHit = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(document, async (query) => {
+        const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gateway-api-key': TEST_GATEWAY_KEY }, body: JSON.stringify({ query, variables: { v: false } }) });
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        expect([200, 400]).toContain(response.status);
+        const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: unknown; limit?: string } }> };
+        for (const error of body.errors ?? []) {
+          if (error.extensions?.limit) limitsHit.set(error.extensions.limit, (limitsHit.get(error.extensions.limit) ?? 0) + 1);
+          expect(known.has(error.extensions?.code), JSON.stringify(error)).toBe(true);
+          expect(error.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+        }
+      }),
+      { numRuns: 150 },
+    );
+    await stillServing();
+    console.log(
+      `150 random documents: statuses ${[...statuses].map(([status, n]) => `${status} x${n}`).join(', ')}; limits hit ${[...limitsHit].map(([limit, n]) => `${limit} x${n}`).join(', ') || 'none'}; no 5xx, every error with a known code`,
+    );
   });
 });
 
