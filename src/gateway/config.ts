@@ -45,9 +45,9 @@ export interface GatewayConfig {
   readonly smallFileLimit: number;
   /** UPLOAD_PART_SIZE: part size of the large-file protocol (the memory bound per upload). @default 64 MiB */
   readonly uploadPartSize: number;
-  /** MAX_FILE_SIZE: largest file a multipart request may carry. @default 10 GiB */
+  /** MAX_FILE_SIZE: largest file a multipart request may carry; `unlimited` (only when asked) lifts the limit. @default 10 GiB */
   readonly maxFileSize: number;
-  /** MAX_FILES: most files in one multipart request. @default 20 */
+  /** MAX_FILES: most files in one multipart request; `unlimited` (only when asked) lifts the limit. @default 20 */
   readonly maxFiles: number;
   /** MAX_BODY_SIZE: largest JSON request body. @default 1 MiB */
   readonly maxBodySize: number;
@@ -184,6 +184,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     return false;
   };
 
+  /** Upload limits are lifted only by saying so. */
+  const unlimited = (name: string): boolean => read(name)?.toLowerCase() === 'unlimited';
+
   const url = (name: string, fallback: string): string => {
     const raw = read(name) ?? fallback;
     try {
@@ -277,8 +280,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     defaultSandbox,
     smallFileLimit,
     uploadPartSize,
-    maxFileSize: size('MAX_FILE_SIZE', 10 * GIB, 1),
-    maxFiles: integer('MAX_FILES', 20, 1, 1_500),
+    maxFileSize: unlimited('MAX_FILE_SIZE') ? Number.MAX_SAFE_INTEGER : size('MAX_FILE_SIZE', 10 * GIB, 1),
+    maxFiles: unlimited('MAX_FILES') ? Number.MAX_SAFE_INTEGER : integer('MAX_FILES', 20, 1, 1_500),
     maxBodySize: size('MAX_BODY_SIZE', MIB, 1_024),
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 30_000, 100, 3_600_000),
     readinessCacheMs: integer('READINESS_CACHE_MS', 5_000, 0, 600_000),
