@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import type { ApolloServerPlugin, HTTPGraphQLResponse } from '@apollo/server';
+import type { HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -145,22 +145,6 @@ async function writeResponse(res: ServerResponse, response: HTTPGraphQLResponse)
   res.end();
 }
 
-/** Records the operation name and error count for the request log line. */
-function requestRecordPlugin(): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operationName, contextValue }) {
-          if (operationName) contextValue.record.operationName = operationName;
-        },
-        async didEncounterErrors({ errors, contextValue }) {
-          contextValue.record.errorCount += errors.length;
-        },
-      };
-    },
-  };
-}
-
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const logger = deps.logger ?? createLogger(config);
   const metrics = createMetrics({ operationAllowList: config.metricsOperations, maxOperationNames: config.metricsMaxOperations });
@@ -233,7 +217,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      requestRecordPlugin(),
+      // Fills the request record (operation name, errors) and counts errors by code.
       metricsPlugin(metrics),
       ...(tracing ? [tracing.plugin] : []),
       ...queryLimits.plugins,
