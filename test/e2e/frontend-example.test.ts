@@ -3,8 +3,9 @@
 // run in Chromium against a real gateway and emulator. The built files are
 // served by `vite preview`, which forwards /graphql (HTTP and WebSocket) to
 // the gateway as a reverse proxy would: the stock clients, unchanged, list
-// datasets, upload a file into a new batch and follow it to SUCCESS over a
-// subscription. Screenshots go to test-artifacts/frontend/.
+// datasets (as automatic persisted queries), upload a file into a new batch
+// and follow it to SUCCESS over a subscription. Screenshots go to
+// test-artifacts/frontend/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -73,6 +74,15 @@ describe.skipIf(skipBrowser)('example frontend in Chromium', () => {
 
   it('should list datasets, upload a file into a new batch and follow it to SUCCESS', async () => {
     const page = await browser.newPage();
+    // What the app sent for its datasets query, and what came back.
+    const datasetCalls: Array<{ sentQuery: boolean; hash: unknown; code: unknown; data: boolean }> = [];
+    page.on('response', async (response) => {
+      const request = response.request();
+      const body = request.postDataJSON() as { operationName?: string; query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } } | null;
+      if (request.method() !== 'POST' || body?.operationName !== 'ExampleDatasets') return;
+      const answer = (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+      datasetCalls.push({ sentQuery: typeof body.query === 'string', hash: body.extensions?.persistedQuery?.sha256Hash, code: answer.errors?.[0]?.extensions?.code, data: answer.data !== undefined && answer.data !== null });
+    });
     await page.goto(appUrl);
     const datasetRadio = page.getByRole('radio', { name: new RegExp(DATASET_NAME.replace(/[()]/g, '\\$&')) });
     await datasetRadio.waitFor({ timeout: STEP_TIMEOUT_MS });
@@ -98,6 +108,18 @@ describe.skipIf(skipBrowser)('example frontend in Chromium', () => {
     const batchId = await page.locator('#batch-id').textContent();
     const { batch } = await gateway.gqlOk<{ batch: { status: string; metrics: { recordsWritten: number } } }>('query($id: ID!) { batch(id: $id) { status metrics { recordsWritten } } }', { id: batchId });
     expect(batch).toEqual({ status: 'SUCCESS', metrics: { recordsWritten: 3 } });
+
+    // Apollo's PersistedQueryLink against the gateway's APQ: the hash alone is
+    // unknown at first, the query registers it, and the list reloaded after
+    // the batch finished went by hash alone.
+    await expect.poll(() => datasetCalls.length, { timeout: STEP_TIMEOUT_MS }).toBeGreaterThanOrEqual(3);
+    const hash = datasetCalls[0]!.hash;
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(datasetCalls.slice(0, 3)).toEqual([
+      { sentQuery: false, hash, code: 'PERSISTED_QUERY_NOT_FOUND', data: false },
+      { sentQuery: true, hash, code: undefined, data: true },
+      { sentQuery: false, hash, code: undefined, data: true },
+    ]);
 
     // Everything went through the app's own origin: HTTP and the graphql-ws socket.
     const origin = new URL(appUrl).origin;

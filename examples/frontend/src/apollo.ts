@@ -1,13 +1,22 @@
 // The Apollo Client of the app, with the stock links and no gateway-specific
 // code: subscriptions over graphql-ws (GraphQLWsLink), everything else over
 // HTTP through apollo-upload-client, which sends a GraphQL multipart request
-// when the variables hold a File and a plain JSON POST otherwise.
+// when the variables hold a File and a plain JSON POST otherwise. Queries go
+// as automatic persisted queries (PersistedQueryLink): the hash alone once the
+// gateway knows it. Mutations do not: they carry files, and are not repeated.
 import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import UploadHttpLink from 'apollo-upload-client/UploadHttpLink.mjs';
 import { createClient } from 'graphql-ws';
 import { GRAPHQL_PATH, gatewayHeaders, graphqlWebSocketUrl } from './settings.ts';
+import { sha256Hex } from './sha256.ts';
+
+function operationType({ query }: ApolloLink.Operation): string {
+  const definition = getMainDefinition(query);
+  return definition.kind === 'OperationDefinition' ? definition.operation : 'fragment';
+}
 
 export function createApolloClient(location: Location): ApolloClient {
   const headers = gatewayHeaders();
@@ -19,9 +28,7 @@ export function createApolloClient(location: Location): ApolloClient {
   });
   // The gateway reads credentials from connectionParams, by the same header names.
   const ws = new GraphQLWsLink(createClient({ url: graphqlWebSocketUrl(location), connectionParams: headers, lazy: true }));
-  const isSubscription = ({ query }: ApolloLink.Operation) => {
-    const definition = getMainDefinition(query);
-    return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
-  };
-  return new ApolloClient({ link: ApolloLink.split(isSubscription, ws, http), cache: new InMemoryCache() });
+  const persisted = new PersistedQueryLink({ sha256: sha256Hex });
+  const overHttp = ApolloLink.split((operation) => operationType(operation) === 'query', persisted.concat(http), http);
+  return new ApolloClient({ link: ApolloLink.split((operation) => operationType(operation) === 'subscription', ws, overHttp), cache: new InMemoryCache() });
 }
