@@ -37,6 +37,8 @@ async function startTraced(emulator: { url: string; settings: { orgId: string; c
     AEP_CLIENT_SECRET: client.clientSecret,
     AEP_ORG_ID: emulator.settings.orgId,
     GATEWAY_OPEN: 'true',
+    // Every lookup goes upstream, so that each operation shows its Registry call.
+    SCHEMA_CACHE_TTL_MS: '0',
   });
   const gateway = createGateway(config, exporter ? { spanExporter: exporter } : {});
   const url = await gateway.start();
