@@ -27,6 +27,12 @@ export interface PersistedQueries {
 
 /** Where APQ entries go under REDIS_KEY_PREFIX (Apollo adds its own `apq:` after it). */
 export const APQ_KEY_SEGMENT = 'persisted-queries:';
+/**
+ * How long Redis keeps a registered query. Redis is not bounded like the
+ * in-memory LRU, so entries expire: a client whose hash has expired gets
+ * PERSISTED_QUERY_NOT_FOUND once and registers it again.
+ */
+export const REDIS_APQ_TTL_SECONDS = 86_400; // 24 hours
 /** A Redis APQ lookup slower than this counts as a miss: the client then sends the query. */
 const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 
@@ -51,7 +57,7 @@ export function createPersistedQueries(
   let closing: Promise<void> | undefined;
   return {
     // A Redis outage turns lookups into misses instead of failed requests.
-    option: { cache: new ErrorsAreMissesCache(new RedisKeyValueCache(redis, config.redisKeyPrefix + APQ_KEY_SEGMENT)) },
+    option: { cache: new ErrorsAreMissesCache(new RedisKeyValueCache(redis, config.redisKeyPrefix + APQ_KEY_SEGMENT)), ttl: REDIS_APQ_TTL_SECONDS },
     validationRules: [],
     refusal: () => undefined,
     close: () => (closing ??= redis.quit().then(() => undefined, () => redis.disconnect())),

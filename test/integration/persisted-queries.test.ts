@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/gateway/config.ts';
 import { createGateway } from '../../src/gateway/server.ts';
 import { sha256Hex } from '../../src/gateway/persisted-documents.ts';
+import { REDIS_APQ_TTL_SECONDS } from '../../src/gateway/persisted-queries.ts';
 import { REDIS_URL, redisMissing, serviceGate } from '../helpers/services.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import type { TestEmulator } from '../helpers/start-emulator.ts';
@@ -123,6 +124,10 @@ describe.skipIf(skipRedis)('automatic persisted queries, in Redis', () => {
 
     const byHash = await post(second, { hashOf: SCHEMAS });
     expect(byHash.body).toEqual(registered.body);
+    // Redis is not bounded like the in-memory cache: entries expire.
+    const ttl = await redis.ttl(`${prefix}persisted-queries:apq:${sha256Hex(SCHEMAS)}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(REDIS_APQ_TTL_SECONDS);
   });
 });
 
