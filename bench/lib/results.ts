@@ -103,6 +103,7 @@ export async function writeSummary(): Promise<string> {
     'Written by `npm run bench` (bench/run.ts); every figure below was measured in the run named under its heading.',
     'How to run and what each figure means: docs/benchmarks.md.',
     '',
+    ...(existsSync(join(RESULTS_DIR, 'query-overhead.svg')) ? ['![query overhead](query-overhead.svg)', ''] : []),
     ...reports.map(reportMarkdown),
   ].join('\n');
   const file = join(RESULTS_DIR, 'SUMMARY.md');
