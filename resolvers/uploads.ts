@@ -1,13 +1,25 @@
 // File uploads: the multipart part's stream goes straight to the platform
 // client, which picks one PUT or the large-file protocol; nothing is buffered
 // whole here. `ingestFiles` is the tutorial in one call: create, upload each
-// file in order, complete.
+// file in order, check that the Platform holds every byte, complete.
+//
+// Nothing is lost silently: a file that does not arrive whole (the client's
+// stream stops, the Platform fails past the retries) is reported as
+// UPLOAD_INCOMPLETE with the bytes read and the bytes the Platform holds, and
+// its batch stays open so that the file can be sent again.
 import type { UploadResult } from '../src/platform/client.ts';
 import type { GatewayContext } from '../src/gateway/context.ts';
 import type { Resolvers, UploadedFile } from '../src/generated/resolvers-types.ts';
+import { Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { UploadValue } from '../src/gateway/upload-types.ts';
 import { badUserInput } from '../src/gateway/errors.ts';
+import { isUploadRefusal, missingFile, refusedFile, uploadIncomplete } from '../src/gateway/upload-incomplete.ts';
+import type { MissingFile } from '../src/gateway/upload-incomplete.ts';
 import { createBatchBody, datasetIdOf, reloadBatch } from './batches.ts';
+
+/** graphql-upload-minimal's status for a request that disconnected while its files streamed. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 function hasControlOrBackslash(name: string): boolean {
   for (const char of name) if (char.charCodeAt(0) < 0x20 || char === '\\') return true;
@@ -27,23 +39,112 @@ function uploadedFile(result: UploadResult): UploadedFile {
   return { fileName: result.fileName, bytes: result.bytes, sha256: result.sha256, protocol: result.protocol === 'large' ? 'LARGE' : 'SINGLE' };
 }
 
-async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, fileName?: string | null): Promise<UploadResult> {
-  const file = await upload;
+/** The bytes read so far from a client's file stream. */
+interface Counted {
+  readonly stream: Readable;
+  readonly read: () => number;
+}
+
+function counting(source: Readable): Counted {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  // Errors of the client's stream (cut halfway, over the size limit) reach the reader.
+  source.once('error', (error) => counter.destroy(error));
+  // A reader that gives up releases the client's stream (a multipart parser waits on it otherwise).
+  counter.once('close', () => {
+    if (!source.readableEnded) source.destroy();
+  });
+  source.pipe(counter);
+  return { stream: counter, read: () => bytes };
+}
+
+type SendOutcome = { readonly ok: true; readonly result: UploadResult } | { readonly ok: false; readonly missing: MissingFile; readonly error: unknown };
+
+/**
+ * Streams one file into a batch. A refusal (bad name, too large, unknown
+ * batch) is thrown as it is; a file that did not arrive whole comes back as
+ * a MissingFile with what the Platform holds of it.
+ */
+async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, fileName?: string | null): Promise<SendOutcome> {
+  let file: Awaited<UploadValue>;
+  try {
+    file = await upload;
+  } catch (error) {
+    // The parser's own refusals (a part not sent, too many files) keep their 4xx meaning; 499 is a request cut off.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status !== CLIENT_CLOSED_REQUEST) throw error;
+    // The part never arrived (the request broke off before it): nothing of it was sent.
+    const missing = fileName ? await missingFile(ctx.platform, batchId, datasetId, fileName, 0, error) : { ...refusedFile('unnamed file', error), causeCode: 'UPLOAD_INCOMPLETE' as const };
+    return { ok: false, missing, error };
+  }
   const name = checkFileName(fileName ?? file.filename);
   let stream: ReturnType<typeof file.createReadStream>;
   try {
     stream = file.createReadStream();
   } catch (error) {
-    // The parser refuses a second read of one part (a map that points two variables at one file) or a part that failed.
-    if (typeof (error as { status?: unknown }).status === 'number') throw error;
-    throw badUserInput(`the file ${JSON.stringify(file.filename)} can be used once per request: map each variable to its own file part`);
+    // The parser refuses a second read of one part (a map that points two variables at one file) or a part over the limit.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status !== CLIENT_CLOSED_REQUEST) throw error;
+    if (error instanceof Error && /multiple times/.test(error.message)) {
+      throw badUserInput(`the file ${JSON.stringify(file.filename)} can be used once per request: map each variable to its own file part`);
+    }
+    // The part broke off before it was read (the request ended inside it): none of it went upstream.
+    return { ok: false, missing: await missingFile(ctx.platform, batchId, datasetId, name, 0, error), error };
   }
   // The parser only marks a part cut at MAX_FILE_SIZE as truncated and ends it
   // cleanly: fail it instead, or a cut file would go upstream as if whole.
   stream.once('limit', () => {
     stream.destroy(badUserInput(`${JSON.stringify(file.filename)} is larger than ${ctx.config.maxFileSize} bytes, the largest file this gateway takes (MAX_FILE_SIZE)`));
   });
-  return ctx.platform.ingestion.uploadFile(batchId, datasetId, name, { stream });
+  const counted = counting(stream);
+  try {
+    return { ok: true, result: await ctx.platform.ingestion.uploadFile(batchId, datasetId, name, { stream: counted.stream }) };
+  } catch (error) {
+    if (isUploadRefusal(error)) throw error;
+    const missing = await missingFile(ctx.platform, batchId, datasetId, name, counted.read(), error);
+    ctx.logger.warn({ batchId, fileName: name, bytesSent: missing.bytesSent, bytesReceivedUpstream: missing.bytesReceivedUpstream, causeCode: missing.causeCode }, 'upload incomplete');
+    return { ok: false, missing, error };
+  }
+}
+
+/** As sendFile, for ingestFiles: a refused file is reported with the others (its batch exists already), not thrown alone. */
+async function sendFileOfMany(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue): Promise<SendOutcome> {
+  try {
+    return await sendFile(ctx, batchId, datasetId, upload);
+  } catch (error) {
+    if (!isUploadRefusal(error)) throw error;
+    const file = await Promise.resolve(upload).catch(() => null);
+    const missing = refusedFile(file?.filename ?? 'unnamed file', error);
+    return { ok: false, missing, error };
+  }
+}
+
+/**
+ * After the uploads and before COMPLETE: the Platform must hold every file
+ * whole, exactly the bytes sent (HEAD on each file path). A file it holds
+ * fewer or more bytes of is missing.
+ */
+async function verifyArrived(ctx: GatewayContext, batchId: string, datasetId: string, sent: readonly UploadResult[]): Promise<MissingFile[]> {
+  const missing: MissingFile[] = [];
+  for (const result of sent) {
+    let held: number | null;
+    try {
+      const received = await ctx.platform.ingestion.receivedRanges(batchId, datasetId, result.fileName);
+      held = received === null ? 0 : received.contiguousBytes === received.bytes ? received.bytes : received.contiguousBytes;
+    } catch (error) {
+      missing.push(await missingFile(ctx.platform, batchId, datasetId, result.fileName, result.bytes, error));
+      continue;
+    }
+    if (held !== result.bytes) {
+      missing.push({ fileName: result.fileName, bytesSent: result.bytes, bytesReceivedUpstream: held, causeCode: 'UPLOAD_INCOMPLETE', reason: `the Platform holds ${held} of the ${result.bytes} bytes sent` });
+    }
+  }
+  return missing;
 }
 
 export const uploadResolvers: Resolvers = {
@@ -52,8 +153,9 @@ export const uploadResolvers: Resolvers = {
       const batch = await ctx.loaders.batch.load(input.batchId);
       const datasetId = datasetIdOf(batch);
       if (!datasetId) throw badUserInput(`batch ${input.batchId} is not related to a dataset`);
-      const result = await sendFile(ctx, batch.id, datasetId, input.file, input.fileName);
-      return { batch, file: uploadedFile(result) };
+      const outcome = await sendFile(ctx, batch.id, datasetId, input.file, input.fileName);
+      if (!outcome.ok) throw uploadIncomplete(batch.id, [outcome.missing], false);
+      return { batch, file: uploadedFile(outcome.result) };
     },
 
     ingestFiles: async (_root, { input }, ctx) => {
@@ -63,19 +165,21 @@ export const uploadResolvers: Resolvers = {
       const body = createBatchBody(input.datasetId, input);
       await ctx.loaders.dataset.load(input.datasetId);
       const batch = await ctx.platform.ingestion.createBatch(body);
-      const files: UploadedFile[] = [];
-      try {
-        // In order: the parts arrive one after the other on one request stream.
-        for (const upload of input.files) files.push(uploadedFile(await sendFile(ctx, batch.id, input.datasetId, upload)));
-        await ctx.platform.ingestion.completeBatch(batch.id);
-      } catch (error) {
-        // Leave no half-filled batch behind; the original error is what the client needs.
-        await ctx.platform.ingestion.abortBatch(batch.id).catch((abortError: unknown) => {
-          ctx.logger.warn({ batchId: batch.id, err: abortError }, 'could not abort a failed ingestFiles batch');
-        });
-        throw error;
+      const sent: UploadResult[] = [];
+      const missing: MissingFile[] = [];
+      // In order: the parts arrive one after the other on one request stream.
+      // A file that fails does not stop the others: the client then resends only what is missing.
+      for (const upload of input.files) {
+        const outcome = await sendFileOfMany(ctx, batch.id, input.datasetId, upload);
+        if (outcome.ok) sent.push(outcome.result);
+        else missing.push(outcome.missing);
       }
-      return { batch: await reloadBatch(batch.id, ctx), files };
+      missing.push(...(await verifyArrived(ctx, batch.id, input.datasetId, sent)));
+      // Never completed with a file missing: the batch stays open (loading) for the client to resend it.
+      const [first, ...rest] = missing;
+      if (first) throw uploadIncomplete(batch.id, [first, ...rest], true);
+      await ctx.platform.ingestion.completeBatch(batch.id);
+      return { batch: await reloadBatch(batch.id, ctx), files: sent.map(uploadedFile) };
     },
   },
 };

@@ -89,8 +89,23 @@ export interface IngestionApi {
   createBatch(body: { datasetId: string; inputFormat: { format: string; isMultiLineJson?: boolean }; enableErrorDiagnostics?: boolean; partialIngestionPercentage?: number; [key: string]: unknown }, opts?: CallOptions): Promise<Batch>;
   /** Streams a file into a batch: one PUT up to the small-file limit, else the large-file protocol. */
   uploadFile(batchId: string, datasetId: string, fileName: string, source: UploadSource, opts?: CallOptions): Promise<UploadResult>;
+  /**
+   * What the Platform holds of one file of a batch, from `HEAD` on the file
+   * path (its `Range` header): the byte ranges received, merged. Null when it
+   * holds nothing of that file.
+   */
+  receivedRanges(batchId: string, datasetId: string, fileName: string, opts?: CallOptions): Promise<ReceivedRanges | null>;
   completeBatch(batchId: string, opts?: CallOptions): Promise<void>;
   abortBatch(batchId: string, opts?: CallOptions): Promise<void>;
+}
+
+/** Byte ranges of a file the Platform has received, inclusive offsets, in order. */
+export interface ReceivedRanges {
+  readonly ranges: ReadonlyArray<readonly [first: number, last: number]>;
+  /** Bytes received in all. */
+  readonly bytes: number;
+  /** Bytes received from offset 0 without a gap: a file of that many bytes is whole. */
+  readonly contiguousBytes: number;
 }
 
 export interface DataAccessApi {

@@ -7,8 +7,8 @@
 // up in one PUT, else they become the first part.
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { CallOptions, IngestionApi, UploadResult, UploadSource } from './client.ts';
-import type { Http, HttpRequest } from './http.ts';
+import type { CallOptions, IngestionApi, ReceivedRanges, UploadResult, UploadSource } from './client.ts';
+import type { Http, HttpRequest, ResponseMeta } from './http.ts';
 import type { Batch, PlatformScope } from './types.ts';
 
 const BASE = '/data/foundation/import';
@@ -103,6 +103,30 @@ export class PartReader {
     this.pending = null;
     await this.iterator.return?.();
   }
+}
+
+/**
+ * The `Range` header of a file HEAD (`bytes=0-99,200-299`, or `bytes 0-99`):
+ * the ranges received. An absent or empty header means nothing received.
+ */
+export function parseReceivedRanges(value: string | undefined): ReceivedRanges {
+  const ranges: Array<readonly [number, number]> = [];
+  const list = value?.trim().replace(/^bytes[ =]/i, '') ?? '';
+  for (const item of list.split(',')) {
+    const match = /^\s*(\d+)-(\d+)(?:\/\S*)?\s*$/.exec(item);
+    if (!match) continue;
+    const first = Number(match[1]);
+    const last = Number(match[2]);
+    if (Number.isSafeInteger(first) && Number.isSafeInteger(last) && last >= first) ranges.push([first, last]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  let bytes = 0;
+  let contiguousBytes = 0;
+  for (const [first, last] of ranges) {
+    bytes += last - first + 1;
+    if (first <= contiguousBytes) contiguousBytes = Math.max(contiguousBytes, last + 1);
+  }
+  return { ranges, bytes, contiguousBytes };
 }
 
 async function* hashing(stream: Readable, hash: Hash, counter: { bytes: number }): AsyncGenerator<Buffer> {
@@ -239,6 +263,18 @@ class ScopedIngestion implements IngestionClient {
     }
     await this.http.empty(this.call('POST', `${filePath}?action=COMPLETE`, `${route}?action=COMPLETE`, opts, { idempotent: false }));
     return { fileName, bytes: offset, sha256: hash.digest('hex'), protocol: 'large' };
+  }
+
+  async receivedRanges(batchId: string, datasetId: string, fileName: string, opts?: CallOptions): Promise<ReceivedRanges | null> {
+    const filePath = `/batches/${encodeURIComponent(batchId)}/datasets/${encodeURIComponent(datasetId)}/files/${encodeFilePath(fileName)}`;
+    // A HEAD is a read: retried like any GET.
+    const meta = await this.http.request<ResponseMeta | null>(this.call('HEAD', filePath, '/batches/{id}/datasets/{id}/files/{path}', opts, { nullOn404: true }), async (response) => {
+      await response.body.dump();
+      return { status: response.statusCode, headers: response.headers };
+    });
+    if (meta === null) return null;
+    const range = meta.headers.range;
+    return parseReceivedRanges(Array.isArray(range) ? range.join(',') : range);
   }
 
   async completeBatch(batchId: string, opts?: CallOptions): Promise<void> {
