@@ -12,7 +12,9 @@
 // unless PLATFORM_BASE_URL says otherwise) in oauth mode; clients then need a
 // gateway key (GATEWAY_API_KEYS).
 //
-// SIGINT/SIGTERM stop the gateway (running requests finish), then the emulator.
+// SIGINT/SIGTERM stop the gateway (new requests refused with 503, subscriptions
+// completed, running requests and uploads finish within SHUTDOWN_TIMEOUT_MS),
+// then the emulator; the process then exits 0.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEmulator } from '../emulator/server.ts';
@@ -32,6 +34,9 @@ const USAGE = `usage: aep-graphql serve [--port <gateway port>] [--emulator-port
 Environment: see docs/configuration.md. Without AEP_CLIENT_ID/AEP_CLIENT_SECRET/AEP_ORG_ID
 the gateway runs on the embedded, seeded emulator.
 `;
+
+/** Past SHUTDOWN_TIMEOUT_MS, how long closing the pools and the emulator may take before the process exits anyway. */
+const FORCE_EXIT_MARGIN_MS = 10_000;
 
 function hasAdobeCredentials(env: Env): boolean {
   return Boolean(env.AEP_CLIENT_ID && env.AEP_CLIENT_SECRET && env.AEP_ORG_ID);
@@ -88,8 +93,10 @@ export async function run(argv: string[]): Promise<void> {
   }
 
   let gateway;
+  let shutdownTimeoutMs: number;
   try {
     const config = loadConfig(env);
+    shutdownTimeoutMs = config.shutdownTimeoutMs;
     gateway = createGateway(config, { playground: { emulator: local } });
     const url = await gateway.start();
     const keyHeader = env.GATEWAY_API_KEYS && !(local && env.GATEWAY_OPEN === 'true') ? ` -H 'x-gateway-api-key: <key>'` : '';
@@ -110,8 +117,11 @@ export async function run(argv: string[]): Promise<void> {
     }
     stopping = true;
     process.stderr.write(`${signal}: stopping\n`);
-    // A stop that hangs ends the process anyway.
-    const force = setTimeout(() => process.exit(1), 15_000);
+    // The gateway cuts off what still runs at SHUTDOWN_TIMEOUT_MS; a stop that hangs even then ends the process anyway.
+    const force = setTimeout(() => {
+      process.stderr.write(`${signal}: not stopped ${FORCE_EXIT_MARGIN_MS} ms past SHUTDOWN_TIMEOUT_MS: exiting now\n`);
+      process.exit(1);
+    }, shutdownTimeoutMs + FORCE_EXIT_MARGIN_MS);
     force.unref();
     try {
       await running.stop();

@@ -83,6 +83,8 @@ export interface GatewayConfig {
   readonly requestTimeoutMs: number;
   /** UPLOAD_TIMEOUT_MS: time a client has to send a whole multipart upload. @default 3600000 (1 hour) */
   readonly uploadTimeoutMs: number;
+  /** SHUTDOWN_TIMEOUT_MS: on SIGTERM, how long running requests (uploads included) and subscriptions get to finish before the rest is cut off. @default 30000 */
+  readonly shutdownTimeoutMs: number;
   /** REDIS_URL: share batch pollers and subscription events between instances through this Redis. @default none (one instance, in memory) */
   readonly redisUrl: string | undefined;
   /** REDIS_KEY_PREFIX: put before every Redis key and channel, so deployments can share a Redis. @default 'aep-graphql:' */
@@ -249,6 +251,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const uploadTimeoutMs = integer('UPLOAD_TIMEOUT_MS', 3_600_000, 100, 86_400_000);
   if (headersTimeoutMs > requestTimeoutMs) problems.push('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');
   if (requestTimeoutMs > uploadTimeoutMs) problems.push('REQUEST_TIMEOUT_MS must not exceed UPLOAD_TIMEOUT_MS');
+  const shutdownTimeoutMs = integer('SHUTDOWN_TIMEOUT_MS', 30_000, 100, 3_600_000);
 
   const smallFileLimit = size('SMALL_FILE_LIMIT', 256 * MIB, 1);
   const uploadPartSize = size('UPLOAD_PART_SIZE', 64 * MIB, 1);
@@ -299,6 +302,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     headersTimeoutMs,
     requestTimeoutMs,
     uploadTimeoutMs,
+    shutdownTimeoutMs,
     redisUrl,
     redisKeyPrefix: read('REDIS_KEY_PREFIX') ?? 'aep-graphql:',
     batchPollIntervalMs,

@@ -31,6 +31,7 @@ export const GATEWAY_ERROR_CODES = [
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'PERSISTED_QUERY_NOT_IN_LIST',
   'UPLOAD_INCOMPLETE',
+  'SHUTTING_DOWN',
 ] as const;
 
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];

@@ -73,7 +73,7 @@ export interface Gateway {
   readonly url: string;
   /** Listens on config.host:config.port; resolves with the GraphQL URL. */
   start(): Promise<string>;
-  /** Stops taking requests, lets running ones finish, closes upstream pools it owns. */
+  /** Refuses new requests (503), completes subscriptions, lets running requests finish within SHUTDOWN_TIMEOUT_MS, closes upstream pools it owns. */
   stop(): Promise<void>;
 }
 
@@ -191,6 +191,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   // Runs after the WebSocket server's disposer (pushed by start()): streams are drained first.
   if (ownBatchWatch) disposers.push(() => ownBatchWatch.close());
 
+  // Set by stop(): from then on new requests are refused, running ones finish until this time.
+  let shutdownDeadline: number | undefined;
+
   const queryLimits = createQueryLimits(queryLimitsFromConfig(config));
   const persistedQueries = createPersistedQueries(config, { logger });
 
@@ -216,7 +219,14 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Running requests (uploads included) get what is left of SHUTDOWN_TIMEOUT_MS
+      // once the subscriptions are drained; the plugin reads the grace when it drains.
+      ApolloServerPluginDrainHttpServer({
+        httpServer,
+        get stopGracePeriodMillis() {
+          return Math.max(0, (shutdownDeadline ?? Date.now() + config.shutdownTimeoutMs) - Date.now());
+        },
+      }),
       // Fills the request record (operation name, errors) and counts errors by code.
       metricsPlugin(metrics),
       ...(tracing ? [tracing.plugin] : []),
@@ -270,6 +280,10 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     if (playground(req, res)) return;
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const which = route(pathname);
+    if (shutdownDeadline !== undefined && which !== 'healthz') {
+      // Stopping: a load balancer sends this request again to another instance.
+      return sendJson(res, 503, { errors: [{ message: 'The gateway is shutting down: send the request again', extensions: { code: 'SHUTTING_DOWN' } }] }, { connection: 'close', 'retry-after': '1' });
+    }
     if (which === 'healthz') return sendJson(res, 200, { status: 'ok' });
     if (which === 'readyz') {
       const state = await readiness.check();
@@ -359,6 +373,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     },
     stop() {
       stopping ??= (async () => {
+        shutdownDeadline = Date.now() + config.shutdownTimeoutMs;
         for (const dispose of disposers.splice(0).reverse()) await dispose();
         // Drains the HTTP server (ApolloServerPluginDrainHttpServer), then stops Apollo.
         if (httpServer.listening) await apollo.stop();
