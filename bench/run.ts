@@ -9,7 +9,8 @@ import { cleanPeerWork } from './lib/targets.ts';
 import type { BenchOptions, BenchReport } from './lib/results.ts';
 import { BENCH_ORDER, describeMachine, machine, reportMarkdown, writeReport, writeSummary } from './lib/results.ts';
 
-type BenchName = (typeof BENCH_ORDER)[number];
+// The soak runs only when named (`npm run bench -- soak`): it lasts ten minutes.
+type BenchName = (typeof BENCH_ORDER)[number] | 'soak';
 
 const BENCHES: Record<BenchName, () => Promise<{ run(options: BenchOptions): Promise<BenchReport> }>> = {
   'query-overhead': () => import('./query-overhead.ts'),
@@ -17,6 +18,7 @@ const BENCHES: Record<BenchName, () => Promise<{ run(options: BenchOptions): Pro
   upload: () => import('./upload.ts'),
   subscriptions: () => import('./subscriptions.ts'),
   ingestion: () => import('./ingestion.ts'),
+  soak: () => import('./soak.ts'),
 };
 
 const { values, positionals } = parseArgs({
@@ -24,7 +26,7 @@ const { values, positionals } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
 });
 if (values.help) {
-  process.stdout.write(`usage: npm run bench -- [--quick] [${BENCH_ORDER.join('|')} ...]\n`);
+  process.stdout.write(`usage: npm run bench -- [--quick] [${BENCH_ORDER.join('|')}|soak ...]\n`);
   process.exit(0);
 }
 const unknown = positionals.filter((p) => !(p in BENCHES));
