@@ -2,7 +2,9 @@
 // slow upload that is running still completes and is byte-exact upstream, a
 // new request during the drain is refused (503 SHUTTING_DOWN, or the
 // connection is refused once the server is closed), a subscriber receives
-// `complete`, and the process exits 0.
+// `complete`, and the process exits 0. An upload still running at
+// SHUTDOWN_TIMEOUT_MS is cut off, leaves nothing in its batch, and the process
+// exits all the same.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { gqlTo, PROCESS_GATEWAY_KEY, startGatewayProcess } from '../helpers/gateway-process.ts';
@@ -112,4 +114,48 @@ describe('SIGTERM', () => {
         `a new request during the drain: ${refused}; the subscriber got complete after ${subscriber.results.length} event(s); exit code ${exit.code}`,
     );
   });
+
+  it('should cut off an upload that is still running at SHUTDOWN_TIMEOUT_MS and exit', async () => {
+    const gateway = await startGatewayProcess(emulator, { SHUTDOWN_TIMEOUT_MS: '1000' });
+    const schemas = await gqlTo<{ schemas: { nodes: Array<{ id: string; title: string }> } }>(gateway.url, '{ schemas(first: 50) { nodes { id title } } }');
+    const schemaId = schemas.schemas.nodes.find((s) => s.title === 'Loyalty Members')!.id;
+    const dataset = await gqlTo<{ createDataset: { dataset: { id: string } } }>(gateway.url, 'mutation ($s: ID!) { createDataset(input: { name: "stalled", schemaId: $s }) { dataset { id } } }', { s: schemaId });
+    const batch = await gqlTo<{ createBatch: { batch: { id: string } } }>(gateway.url, 'mutation ($d: ID!) { createBatch(input: { datasetId: $d, format: JSON }) { batch { id } } }', { d: dataset.createDataset.dataset.id });
+    const batchId = batch.createBatch.batch.id;
+    const boundary = 'stalled-boundary';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n` +
+        `${JSON.stringify({ query: 'mutation ($input: UploadBatchFileInput!) { uploadBatchFile(input: $input) { file { bytes } } }', variables: { input: { batchId, file: null } } })}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n${JSON.stringify({ 0: ['variables.input.file'] })}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="stalled.json"\r\nContent-Type: application/octet-stream\r\n\r\n{"a":`,
+    );
+    // The client sends the start of its upload, then nothing more: it would never finish.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(head));
+      },
+    });
+    const upload = fetch(gateway.url, {
+      method: 'POST',
+      headers: { ...KEY, 'apollo-require-preflight': 'true', 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit).then(
+      (res) => `answered ${res.status}`,
+      (error: unknown) => `cut off (${String((error as { cause?: { code?: string } }).cause?.code ?? error)})`,
+    );
+    const metricsUrl = gateway.url.replace(/\/graphql$/, '/metrics');
+    await expect.poll(async () => /^aep_gateway_upload_received_bytes_total(?:\{[^}]*\})? [1-9]/m.test(await (await fetch(metricsUrl)).text()), { timeout: 10_000 }).toBe(true);
+
+    gateway.child.kill('SIGTERM');
+    const exit = await gateway.exited;
+    const outcome = await upload;
+    expect(outcome).toMatch(/^cut off/);
+    expect(exit).toEqual({ code: 0, signal: null });
+    // Nothing of the cut file reached the batch, which stays open for a retry.
+    const stored = await fetch(`${emulator.url}/data/foundation/import/batches/${batchId}/datasets/${dataset.createDataset.dataset.id}/files/stalled.json`, { method: 'HEAD', headers: await emulator.headers() });
+    expect(stored.status).toBe(404);
+    console.log(`SHUTDOWN_TIMEOUT_MS=1000 with an upload that never finishes: the upload was ${outcome}; the process exited with code ${exit.code}`);
+  });
 });
+
