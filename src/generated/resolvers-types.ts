@@ -551,7 +551,7 @@ export type Mutation = {
   createSchema: CreateSchemaPayload;
   /** Deletes a dataset. */
   deleteDataset: DeleteDatasetPayload;
-  /** Creates a batch, uploads every file into it and completes it, in one call. On a failure after creation the batch is aborted. */
+  /** Creates a batch, uploads every file into it, checks that the Platform holds each one whole, and completes it, in one call. A file that did not arrive fails with UPLOAD_INCOMPLETE (extensions.missingFiles, extensions.batchId) and leaves the batch open, not completed: send the missing files with uploadBatchFile, then completeBatch. */
   ingestFiles: IngestFilesPayload;
   /** Changes a dataset's name, description or tags. */
   updateDataset: UpdateDatasetPayload;
