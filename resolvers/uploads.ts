@@ -10,11 +10,10 @@
 import type { UploadResult } from '../src/platform/client.ts';
 import type { GatewayContext } from '../src/gateway/context.ts';
 import type { Resolvers, UploadedFile } from '../src/generated/resolvers-types.ts';
-import { Transform } from 'node:stream';
-import type { Readable } from 'node:stream';
 import type { UploadValue } from '../src/gateway/upload-types.ts';
 import { badUserInput } from '../src/gateway/errors.ts';
-import { isUploadRefusal, missingFile, refusedFile, uploadIncomplete } from '../src/gateway/upload-incomplete.ts';
+import { countingStream } from '../src/gateway/counting-stream.ts';
+import { isUploadRefusal, missingFile, refusedFile, uploadIncomplete, verifyArrived } from '../src/gateway/upload-incomplete.ts';
 import type { MissingFile } from '../src/gateway/upload-incomplete.ts';
 import { createBatchBody, datasetIdOf, reloadBatch } from './batches.ts';
 
@@ -37,30 +36,6 @@ function checkFileName(name: string): string {
 
 function uploadedFile(result: UploadResult): UploadedFile {
   return { fileName: result.fileName, bytes: result.bytes, sha256: result.sha256, protocol: result.protocol === 'large' ? 'LARGE' : 'SINGLE' };
-}
-
-/** The bytes read so far from a client's file stream. */
-interface Counted {
-  readonly stream: Readable;
-  readonly read: () => number;
-}
-
-function counting(source: Readable): Counted {
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  // Errors of the client's stream (cut halfway, over the size limit) reach the reader.
-  source.once('error', (error) => counter.destroy(error));
-  // A reader that gives up releases the client's stream (a multipart parser waits on it otherwise).
-  counter.once('close', () => {
-    if (!source.readableEnded) source.destroy();
-  });
-  source.pipe(counter);
-  return { stream: counter, read: () => bytes };
 }
 
 type SendOutcome = { readonly ok: true; readonly result: UploadResult } | { readonly ok: false; readonly missing: MissingFile; readonly error: unknown };
@@ -101,7 +76,7 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
   stream.once('limit', () => {
     stream.destroy(badUserInput(`${JSON.stringify(file.filename)} is larger than ${ctx.config.maxFileSize} bytes, the largest file this gateway takes (MAX_FILE_SIZE)`));
   });
-  const counted = counting(stream);
+  const counted = countingStream(stream);
   try {
     return { ok: true, result: await ctx.platform.ingestion.uploadFile(batchId, datasetId, name, { stream: counted.stream }) };
   } catch (error) {
@@ -122,29 +97,6 @@ async function sendFileOfMany(ctx: GatewayContext, batchId: string, datasetId: s
     const missing = refusedFile(file?.filename ?? 'unnamed file', error);
     return { ok: false, missing, error };
   }
-}
-
-/**
- * After the uploads and before COMPLETE: the Platform must hold every file
- * whole, exactly the bytes sent (HEAD on each file path). A file it holds
- * fewer or more bytes of is missing.
- */
-async function verifyArrived(ctx: GatewayContext, batchId: string, datasetId: string, sent: readonly UploadResult[]): Promise<MissingFile[]> {
-  const missing: MissingFile[] = [];
-  for (const result of sent) {
-    let held: number | null;
-    try {
-      const received = await ctx.platform.ingestion.receivedRanges(batchId, datasetId, result.fileName);
-      held = received === null ? 0 : received.contiguousBytes === received.bytes ? received.bytes : received.contiguousBytes;
-    } catch (error) {
-      missing.push(await missingFile(ctx.platform, batchId, datasetId, result.fileName, result.bytes, error));
-      continue;
-    }
-    if (held !== result.bytes) {
-      missing.push({ fileName: result.fileName, bytesSent: result.bytes, bytesReceivedUpstream: held, causeCode: 'UPLOAD_INCOMPLETE', reason: `the Platform holds ${held} of the ${result.bytes} bytes sent` });
-    }
-  }
-  return missing;
 }
 
 export const uploadResolvers: Resolvers = {
@@ -174,7 +126,7 @@ export const uploadResolvers: Resolvers = {
         if (outcome.ok) sent.push(outcome.result);
         else missing.push(outcome.missing);
       }
-      missing.push(...(await verifyArrived(ctx, batch.id, input.datasetId, sent)));
+      missing.push(...(await verifyArrived(ctx.platform, batch.id, input.datasetId, sent)));
       // Never completed with a file missing: the batch stays open (loading) for the client to resend it.
       const [first, ...rest] = missing;
       if (first) throw uploadIncomplete(batch.id, [first, ...rest], true);

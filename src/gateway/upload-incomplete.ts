@@ -3,7 +3,7 @@
 // (UPLOAD_INCOMPLETE), and the batch is left open so that the file can be sent
 // again. What the Platform holds comes from HEAD on the file path (its Range),
 // never from what the gateway believes it sent.
-import type { ScopedPlatform } from '../platform/client.ts';
+import type { ReceivedRanges, ScopedPlatform, UploadResult } from '../platform/client.ts';
 import { PlatformError } from '../platform/errors.ts';
 import { codeForPlatformError, GatewayError } from './errors.ts';
 import type { GatewayErrorCode } from './errors.ts';
@@ -78,4 +78,28 @@ export function uploadIncomplete(batchId: string, missing: readonly [MissingFile
       },
     },
   );
+}
+
+/**
+ * After the uploads and before COMPLETE: the Platform must hold every file
+ * whole, exactly the bytes sent (HEAD on each file path). A file it holds
+ * fewer or more bytes of is missing.
+ */
+export async function verifyArrived(platform: ScopedPlatform, batchId: string, datasetId: string, sent: readonly UploadResult[]): Promise<MissingFile[]> {
+  const missing: MissingFile[] = [];
+  for (const result of sent) {
+    let received: ReceivedRanges | null;
+    try {
+      received = await platform.ingestion.receivedRanges(batchId, datasetId, result.fileName);
+    } catch (error) {
+      missing.push(await missingFile(platform, batchId, datasetId, result.fileName, result.bytes, error));
+      continue;
+    }
+    // Whole: exactly the bytes sent, from offset 0 without a gap.
+    const held = received?.bytes ?? 0;
+    if (held !== result.bytes || (received?.contiguousBytes ?? 0) !== result.bytes) {
+      missing.push({ fileName: result.fileName, bytesSent: result.bytes, bytesReceivedUpstream: held, causeCode: 'UPLOAD_INCOMPLETE', reason: `the Platform holds ${held} of the ${result.bytes} bytes sent` });
+    }
+  }
+  return missing;
 }
