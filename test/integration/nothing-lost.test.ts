@@ -3,7 +3,8 @@
 // batch is never completed with a file missing. A client stream cut halfway
 // leaves no file upstream; the Platform failing a part past its retries is
 // reported with the bytes it holds (from HEAD on the file), and the file sent
-// again completes the batch with every record read back byte-exact.
+// again completes the batch with every record read back byte-exact; so does a
+// connection the Platform resets.
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
@@ -202,6 +203,22 @@ describe('the Platform failing a part past its retries', () => {
       `PATCH failing past retries: UPLOAD_INCOMPLETE bytesSent ${String(extensions.bytesSent)}, bytesReceivedUpstream ${String(extensions.bytesReceivedUpstream)} of ${file.length}; ` +
         `batch LOADING; resent: ${file.length} bytes, batch SUCCESS, ${stored.length} records read back, sha256 equal`,
     );
+  });
+
+  it('should report a connection the Platform resets, and take the file again', async () => {
+    const batchId = await newBatch();
+    const file = membersFile(3 * PART_SIZE, 'RESET');
+    const operation = { query: UPLOAD, variables: { input: { batchId, file: null } } };
+    // The large-file INITIALIZE is not repeatable, so a reset is not retried.
+    emulator.faults.set([{ method: 'POST', path: '**/files/**', respond: 'reset', count: 1 }]);
+    const failed = await gw.upload(operation, [{ path: 'variables.input.file', name: 'reset.json', content: file }]);
+    emulator.faults.clear();
+    expect(failed.errors?.[0]?.extensions).toMatchObject({ code: 'UPLOAD_INCOMPLETE', fileName: 'reset.json', batchId, bytesReceivedUpstream: 0, causeCode: 'UPSTREAM_UNAVAILABLE' });
+    expect(await batchStatus(batchId)).toBe('LOADING');
+    const again = await gw.upload<{ uploadBatchFile: { file: { bytes: number; sha256: string } } }>(operation, [{ path: 'variables.input.file', name: 'reset.json', content: file }]);
+    expect(again.data?.uploadBatchFile.file).toMatchObject({ bytes: file.length, sha256: sha256(file) });
+    expect((await upstreamHead(batchId, 'reset.json')).range).toBe(`bytes=0-${file.length - 1}`);
+    console.log(`INITIALIZE reset by the Platform: UPLOAD_INCOMPLETE bytesSent ${String(failed.errors?.[0]?.extensions?.bytesSent)}, bytesReceivedUpstream 0, batch LOADING; sent again: ${file.length} bytes held whole`);
   });
 
   it('should never complete an ingestFiles batch with a file missing, and complete it once the file is resent', async () => {
