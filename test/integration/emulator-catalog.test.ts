@@ -77,6 +77,26 @@ describe('listing datasets', () => {
     expect(Object.keys(await list(`?createdBefore=${first}`))).toHaveLength(0);
   });
 
+  it('should take filters sent as headers, with the query parameter winning over the header', async () => {
+    const viaHeaders = (query: string, headers: Record<string, string>) => json<Keyed>(call(emulator, 'GET', `${CATALOG}/dataSets${query}`, { headers }));
+    expect(Object.values(await viaHeaders('', { name: 'alpha' })).map((d) => d.name)).toEqual(['alpha']);
+    expect(Object.values(await viaHeaders('', { orderBy: 'desc:name', limit: '2', properties: 'name' }))).toEqual([{ name: 'test*star' }, { name: 'delta' }]);
+    expect(Object.values(await viaHeaders('', { property: 'name~^c' })).map((d) => d.name)).toEqual(['charlie']);
+    expect(Object.values(await viaHeaders('?name=bravo', { name: 'alpha' })).map((d) => d.name)).toEqual(['bravo']);
+    expect(Object.keys(await viaHeaders('?limit=1', { limit: '3' }))).toHaveLength(1);
+    const reply = await call(emulator, 'GET', `${CATALOG}/dataSets`, { headers: { limit: '0' } });
+    expect(reply.status).toBe(400);
+    expect(reply.json()).toEqual(bad(400, 'BadRequestError', "Invalid limit value '0': it must be an integer between 1 and 100"));
+  });
+
+  it('should allow at most 20 datasets per page when observableSchema is projected', async () => {
+    const reply = await call(emulator, 'GET', `${CATALOG}/dataSets?properties=name,observableSchema&limit=21`);
+    expect(reply.status).toBe(400);
+    expect(reply.json()).toEqual(bad(400, 'BadRequestError', "Invalid limit value '21': it must be an integer between 1 and 20"));
+    expect(Object.keys(await list('?properties=name,observableSchema&limit=20'))).toHaveLength(5);
+    expect(Object.keys(await list('?properties=name&limit=21'))).toHaveLength(5);
+  });
+
   it('should keep sandboxes apart', async () => {
     const devSchema = await loyaltySchemaId(emulator, 'dev');
     const before = Object.keys(await list('', 'dev')).length;

@@ -7,7 +7,8 @@ import type { Operation } from 'fast-json-patch';
 import { legacyError } from '../errors.ts';
 import { header, mediaType, readJson, requireContentType, sendJson } from '../http.ts';
 import type { EmulatorRequest, RequestScope } from '../http.ts';
-import { propertiesOf, project, runListQuery } from '../store/catalog-query.ts';
+import { withHeaderFilters } from '../store/catalog-header-filters.ts';
+import { MAX_LIMIT, propertiesOf, project, runListQuery } from '../store/catalog-query.ts';
 import type { QueryItem } from '../store/catalog-query.ts';
 import { bumpVersion, catalogServices, newCatalogId, userOf, viewIdOf } from '../store/catalog-services.ts';
 import type { CatalogServices } from '../store/catalog-services.ts';
@@ -16,6 +17,9 @@ import type { CatalogBody, CatalogKind, CatalogObject } from '../store/catalog-s
 import type { EmulatorContext, RouteTable } from './types.ts';
 
 const BASE = '/data/foundation/catalog';
+
+/** Datasets listed with their observableSchema (large objects) come at most 20 per page. */
+const OBSERVABLE_SCHEMA_MAX_LIMIT = 20;
 
 /** Fields a client may set on a dataset; everything else is Catalog's own. */
 const WRITABLE = new Set([
@@ -125,7 +129,9 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     return (req: EmulatorRequest, res: ServerResponse) => {
       const p = partitionOf(req.scope);
       const items = catalog.list(kind, p).map((object) => queryItem(kind, object));
-      sendJson(res, 200, runListQuery(items, req.query));
+      const query = withHeaderFilters(req.query, req.headers, items);
+      const maxLimit = kind === 'dataSets' && propertiesOf(query)?.includes('observableSchema') ? OBSERVABLE_SCHEMA_MAX_LIMIT : MAX_LIMIT;
+      sendJson(res, 200, runListQuery(items, query, maxLimit));
     };
   }
 

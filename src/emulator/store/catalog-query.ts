@@ -15,7 +15,7 @@ export interface QueryItem {
   readonly virtual?: Readonly<Record<string, unknown>>;
 }
 
-const RESERVED = new Set(['limit', 'start', 'orderBy', 'sort', 'properties', 'property', 'tags', 'createdAfter', 'createdBefore', 'startAfter', 'startBefore', 'endAfter', 'endBefore', 'aggregate']);
+export const RESERVED_PARAMETERS: ReadonlySet<string> = new Set(['limit', 'start', 'orderBy', 'sort', 'properties', 'property', 'tags', 'createdAfter', 'createdBefore', 'startAfter', 'startBefore', 'endAfter', 'endBefore', 'aggregate']);
 
 function valueOf(item: QueryItem, name: string): unknown {
   if (item.virtual && name in item.virtual) return item.virtual[name];
@@ -173,12 +173,13 @@ export function propertiesOf(query: URLSearchParams): string[] | undefined {
 }
 
 /** Filters, orders, pages and projects `items`; returns the Catalog's id-keyed object. */
-export function runListQuery(items: readonly QueryItem[], query: URLSearchParams): Record<string, CatalogBody> {
-  const limit = integerParam(query, 'limit', DEFAULT_LIMIT, 1, MAX_LIMIT);
+/** `maxLimit` narrows the allowed `limit` (20 for datasets projected with `observableSchema`). */
+export function runListQuery(items: readonly QueryItem[], query: URLSearchParams, maxLimit = MAX_LIMIT): Record<string, CatalogBody> {
+  const limit = integerParam(query, 'limit', DEFAULT_LIMIT, 1, maxLimit);
   const start = integerParam(query, 'start', 0, 0, Number.MAX_SAFE_INTEGER);
   const filters: Array<(item: QueryItem) => boolean> = [];
   for (const [name, value] of query) {
-    if (!RESERVED.has(name)) filters.push(simpleFilter(name, value));
+    if (!RESERVED_PARAMETERS.has(name)) filters.push(simpleFilter(name, value));
   }
   for (const condition of query.getAll('property')) filters.push(propertyCondition(condition));
   const tags = query.get('tags');
