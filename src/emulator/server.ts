@@ -32,6 +32,7 @@ import type { EmulatorRequest, RequestScope, RouteHandler } from './http.ts';
 import { resolveEmulatorOptions } from './options.ts';
 import type { EmulatorOptions, EmulatorSettings } from './options.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
+import { register as registerCatalogBatchRoutes } from './routes/catalog-batches.ts';
 import { register as registerCatalogRoutes } from './routes/catalog.ts';
 import { register as registerDataAccessRoutes } from './routes/data-access.ts';
 import { register as registerIngestionRoutes } from './routes/ingestion.ts';
@@ -151,6 +152,7 @@ async function start(
     // Only the built-in sandboxes get the tutorial schema; sandboxes created through the API start empty.
     createSchemaRegistryRoutes({ sandboxes: [sandboxes.defaultSandbox, sandboxes.get(settings.devSandboxName)].filter((s) => s !== undefined) }),
     registerCatalogRoutes,
+    registerCatalogBatchRoutes,
     registerIngestionRoutes,
     registerDataAccessRoutes,
     registerOpenApiRoutes,

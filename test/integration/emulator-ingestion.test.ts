@@ -361,7 +361,7 @@ describe('batch actions', () => {
     const statuses = (await waitForBatch(emulator, done.batchId)).seen;
     expect(statuses[statuses.length - 1]).toBe('deleted');
     expect((await json<{ data: unknown[] }>(call(emulator, 'GET', `${EXPORT}/batches/${done.batchId}/files`))).data).toEqual([]);
-    expect((await call(emulator, 'POST', `${IMPORT}/batches/${done.batchId}?action=FLY`)).json()).toEqual(bad("Unsupported action 'FLY': use COMPLETE, ABORT or REVERT"));
+    expect((await call(emulator, 'POST', `${IMPORT}/batches/${done.batchId}?action=FLY`)).json()).toEqual(bad("Unsupported action 'FLY': use COMPLETE, ABORT, FAIL or REVERT"));
     expect((await call(emulator, 'POST', `${IMPORT}/batches/01AAAAAAAAAAAAAAAAAAAAAAAA?action=COMPLETE`)).status).toBe(404);
   });
 

@@ -14,6 +14,7 @@ import { bumpVersion, catalogServices, newCatalogId, userOf, viewIdOf } from '..
 import type { CatalogServices } from '../store/catalog-services.ts';
 import { partitionOf } from '../store/catalog-store.ts';
 import type { CatalogBody, CatalogKind, CatalogObject } from '../store/catalog-store.ts';
+import { checkIfMatch, etagOf } from './catalog-versions.ts';
 import type { EmulatorContext, RouteTable } from './types.ts';
 
 const BASE = '/data/foundation/catalog';
@@ -93,20 +94,6 @@ function checkDatasetFields(services: CatalogServices, scope: RequestScope, fiel
 
 function writableOf(body: CatalogBody): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).filter(([key]) => WRITABLE.has(key)));
-}
-
-function etagOf(body: CatalogBody): string {
-  return `"${String(body.version ?? '1.0.0')}"`;
-}
-
-function checkIfMatch(req: EmulatorRequest, body: CatalogBody): void {
-  const wanted = header(req, 'if-match');
-  if (wanted === undefined) return;
-  const current = String(body.version ?? '');
-  const candidates = wanted.split(',').map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
-  if (!candidates.includes('*') && !candidates.includes(current)) {
-    throw legacyError(412, `The object version ${current} does not match the If-Match header ${wanted}`);
-  }
 }
 
 function validateOnly(req: EmulatorRequest): boolean {

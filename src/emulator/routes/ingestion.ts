@@ -121,6 +121,8 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
   function batchOf(p: Partition, id: string) {
     const batch = catalog.get('batches', p, id);
     if (!batch) throw legacyError(404, `Batch ${id} not found`);
+    // A batch written through Catalog alone has no staging area to take files.
+    if (!('datasetId' in batch.internal)) throw legacyError(400, `Batch ${id} was not created through the import API`);
     return { body: batch.body, internal: batch.internal as unknown as BatchInternal };
   }
 
@@ -352,6 +354,16 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
         sendEmpty(res, 200);
         return;
       }
+      case 'FAIL': {
+        // Adobe lists FAIL without describing it; the emulator reads it as the
+        // producer giving up on a batch it has not finalized: like ABORT, the
+        // staged files go, but the batch ends `failed` with the reason in errors.
+        if (status !== 'loading' || batch.internal.completeRequested) throw legacyError(400, `Batch ${batchId} cannot be failed in status ${status}${batch.internal.completeRequested ? ' after COMPLETE' : ''}`);
+        worker.setStatus(p, batchId, 'failed', { completed: ctx.now(), errors: [{ code: 'FAIL', description: 'The batch was marked failed by its producer.' }] });
+        await dropBlobs(batchFiles.forgetBatch(p, batchId));
+        sendEmpty(res, 200);
+        return;
+      }
       case 'REVERT': {
         if (status !== 'success' && status !== 'failed') throw legacyError(400, `Batch ${batchId} cannot be reverted in status ${status}`);
         worker.setStatus(p, batchId, 'inactive');
@@ -360,7 +372,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
         return;
       }
       default:
-        throw legacyError(400, `Unsupported action '${req.query.get('action') ?? ''}': use COMPLETE, ABORT or REVERT`);
+        throw legacyError(400, `Unsupported action '${req.query.get('action') ?? ''}': use COMPLETE, ABORT, FAIL or REVERT`);
     }
   });
 
