@@ -23,6 +23,7 @@ import type { BatchErrorEntry } from './partial-ingestion.ts';
 import { markUsed, parquetLayout, writeParquetRows } from './parquet-writer.ts';
 import type { UsedFields } from './parquet-writer.ts';
 import { readRecords } from './read-records.ts';
+import { schemaColumns } from './schema-columns.ts';
 import type { InputFormatOptions } from './read-records.ts';
 import { ERROR_CODES, IngestFileError } from './types.ts';
 import type { JsonRecord } from './types.ts';
@@ -154,7 +155,7 @@ export function createBatchWorker(services: CatalogServices): BatchWorker {
           inputByteSize += input.size;
           const out = { file: tempFile(), used: {} as UsedFields };
           try {
-            for await (const item of readRecords(files.absolute(input.blob), input.name, internal.input)) {
+            for await (const item of readRecords(files.absolute(input.blob), input.name, internal.input.header === false ? { ...internal.input, columns: schemaColumns(schema) } : internal.input)) {
               inputRecordCount += 1;
               if (item.kind === 'corrupt') {
                 counts.corrupt += 1;

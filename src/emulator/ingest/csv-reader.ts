@@ -1,4 +1,5 @@
-// CSV reader: the first row names the columns; a dotted name
+// CSV reader: the first row names the columns (without a header row, the
+// caller names them: the schema's field order); a dotted name
 // (`_aeplocal.loyaltyId`) places the value in nested objects so a CSV can fill
 // fields under the tenant namespace. Values stay strings here: coerce.ts
 // turns them into the schema's types. Empty cells are left out (the
@@ -16,6 +17,12 @@ export interface CsvOptions {
   quote?: string;
   /** @default '"' (a doubled quote inside quotes) */
   escape?: string;
+  /** false: no header row, `columns` name the cells in order. @default true */
+  header?: boolean;
+  /** The column paths of a file without a header row (the schema's field order). */
+  columns?: readonly string[][];
+  /** A cell holding exactly this text is absent, like an empty cell. */
+  nullMarker?: string;
 }
 
 function place(target: JsonRecord, path: readonly string[], value: string): boolean {
@@ -44,7 +51,7 @@ export async function* readCsv(path: string, fileName = path, options: CsvOption
       bom: true,
     }),
   );
-  let header: string[][] | undefined;
+  let header: readonly string[][] | undefined = options.header === false ? (options.columns ?? []) : undefined;
   let row = 0;
   try {
     for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
@@ -64,7 +71,7 @@ export async function* readCsv(path: string, fileName = path, options: CsvOption
       const out: JsonRecord = {};
       let ok = true;
       record.forEach((cell, i) => {
-        if (cell !== '' && !place(out, header![i]!, cell)) ok = false;
+        if (cell !== '' && cell !== options.nullMarker && !place(out, header![i]!, cell)) ok = false;
       });
       yield ok ? { kind: 'record', record: out, row } : { kind: 'corrupt', raw: text, row };
     }

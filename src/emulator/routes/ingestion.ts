@@ -10,6 +10,7 @@ import { header, mediaType, readJson, requireContentType, sendEmpty, sendJson } 
 import type { EmulatorRequest } from '../http.ts';
 import { createBatchWorker } from '../ingest/batch-worker.ts';
 import type { BatchInternal, BatchWorker } from '../ingest/batch-worker.ts';
+import { csvOptionsOf } from '../ingest/csv-options.ts';
 import { partialIngestionPercent } from '../ingest/partial-ingestion.ts';
 import { readRecords } from '../ingest/read-records.ts';
 import type { InputFormat } from '../ingest/read-records.ts';
@@ -166,6 +167,9 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       const value = inputFormat[key];
       if (value !== undefined && (typeof value !== 'string' || value.length !== 1)) throw legacyError(400, `inputFormat.${key} must be one character`);
     }
+    if (inputFormat.header !== undefined && typeof inputFormat.header !== 'boolean') throw legacyError(400, 'inputFormat.header must be a boolean');
+    if (inputFormat.nullMarker !== undefined && typeof inputFormat.nullMarker !== 'string') throw legacyError(400, 'inputFormat.nullMarker must be a string');
+    const csv = csvOptionsOf(inputFormat, catalog.get('dataSets', p, datasetId)!.body.fileDescription);
     if (input.enableErrorDiagnostics !== undefined && typeof input.enableErrorDiagnostics !== 'boolean') throw legacyError(400, 'enableErrorDiagnostics must be a boolean');
     const threshold = partialIngestionPercent(input);
     if (threshold.error) throw legacyError(400, threshold.error);
@@ -205,9 +209,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       input: {
         format,
         isMultiLineJson: inputFormat.isMultiLineJson === true,
-        ...(typeof inputFormat.delimiter === 'string' ? { delimiter: inputFormat.delimiter } : {}),
-        ...(typeof inputFormat.quote === 'string' ? { quote: inputFormat.quote } : {}),
-        ...(typeof inputFormat.escape === 'string' ? { escape: inputFormat.escape } : {}),
+        ...(format === 'csv' ? csv : {}),
       },
       diagnostics,
       ...(threshold.percent !== undefined ? { partialIngestionPercent: threshold.percent } : {}),
