@@ -8,4 +8,5 @@ export const RESULTS_DIR = join(BENCH_DIR, 'results');
 /** Scratch space: data folders, generated files (git-ignored). */
 export const WORK_DIR = join(BENCH_DIR, '.work');
 export const CLI = join(ROOT_DIR, 'src', 'cli.ts');
-export const OPENAPI_DIR = '/work/shared/openapi';
+/** Adobe's OpenAPI documents, the copies the emulator serves: the peers are generated from them. */
+export const OPENAPI_DIR = join(ROOT_DIR, 'src', 'emulator', 'openapi');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ensurePeer, PEERS, PEERS_DIR } from './peers.ts';
 import type { EmulatorProcess } from './platform.ts';
 import { LOCAL } from './platform.ts';
-import { CLI, ROOT_DIR } from './paths.ts';
+import { CLI, OPENAPI_DIR } from './paths.ts';
 import { freePort, runToEnd, spawnService } from './proc.ts';
 import type { Service } from './proc.ts';
 
@@ -69,7 +69,6 @@ export async function startGatewayProcess(emulator: { url: string }, env: Record
 export type PeerSource = 'catalog' | 'ingestion' | 'schemaRegistry';
 export type PeerSources = readonly PeerSource[];
 
-const OPENAPI_SRC = join(ROOT_DIR, 'src', 'emulator', 'openapi');
 
 const SOURCES = [
   { key: 'catalog', name: 'Catalog', file: 'catalog.yaml', base: '/data/foundation/catalog' },
@@ -110,7 +109,7 @@ export interface PeerBuild {
 export async function buildHive(emulator: EmulatorProcess, sources: PeerSources = ['catalog']): Promise<PeerBuild> {
   const dir = await workDir('hive');
   const list = selected(sources);
-  for (const s of list) await copyFile(join(OPENAPI_SRC, s.file), join(dir, s.file));
+  for (const s of list) await copyFile(join(OPENAPI_DIR, s.file), join(dir, s.file));
   const headers = JSON.stringify(operationHeaders(emulator));
   const subgraphs = list
     .map(
@@ -156,7 +155,7 @@ export async function startHive(build: PeerBuild, name = 'hive'): Promise<Gatewa
 export async function buildMesh(emulator: EmulatorProcess, sources: PeerSources = ['catalog']): Promise<PeerBuild> {
   const dir = await workDir('mesh');
   const list = selected(sources);
-  for (const s of list) await copyFile(join(OPENAPI_SRC, s.file), join(dir, s.file));
+  for (const s of list) await copyFile(join(OPENAPI_DIR, s.file), join(dir, s.file));
   const headers = Object.entries(operationHeaders(emulator))
     .map(([k, v]) => `          ${k}: ${JSON.stringify(v)}`)
     .join('\n');
