@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ensurePeer, PEERS, PEERS_DIR } from './peers.ts';
 import type { EmulatorProcess } from './platform.ts';
 import { LOCAL } from './platform.ts';
-import { CLI, OPENAPI_DIR } from './paths.ts';
+import { CLI, OPENAPI_DIR, ROOT_DIR } from './paths.ts';
 import { freePort, runToEnd, spawnService } from './proc.ts';
 import type { Service } from './proc.ts';
 
