@@ -5,8 +5,12 @@ import { dirname, join } from 'node:path';
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const ROOT_DIR = dirname(BENCH_DIR);
 export const RESULTS_DIR = join(BENCH_DIR, 'results');
-/** Scratch space: data folders, generated files (git-ignored). */
-export const WORK_DIR = join(BENCH_DIR, '.work');
+/**
+ * Scratch space of this run: data folders, generated files (git-ignored).
+ * One folder per run, so that a run cleaning up after itself never removes
+ * the files of another run going on at the same time.
+ */
+export const WORK_DIR = join(BENCH_DIR, '.work', `run-${process.pid}`);
 export const CLI = join(ROOT_DIR, 'src', 'cli.ts');
 /** Adobe's OpenAPI documents, the copies the emulator serves: the peers are generated from them. */
 export const OPENAPI_DIR = join(ROOT_DIR, 'src', 'emulator', 'openapi');
