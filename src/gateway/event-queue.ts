@@ -3,6 +3,10 @@
 // graphql-ws) pulls. Values pushed before a completion or failure are still
 // delivered first. `return()` from the consumer (the client unsubscribed,
 // the socket closed) ends it at once and tells the producer, once.
+//
+// A class, not closures: thousands of idle subscribers each hold one, and
+// methods on the prototype cost nothing per instance. The buffer is only
+// allocated when a value arrives before the consumer asks for it.
 
 export interface EventQueue<T> {
   readonly iterator: AsyncIterableIterator<T>;
@@ -15,90 +19,115 @@ export interface EventQueue<T> {
   readonly open: boolean;
 }
 
-export function createEventQueue<T>(onClose: () => void): EventQueue<T> {
-  const values: T[] = [];
-  let waiting: ((result: IteratorResult<T>) => void) | undefined;
-  let waitingReject: ((error: unknown) => void) | undefined;
-  let ended = false;
-  let failure: { error: unknown } | undefined;
-  let closeCalled = false;
+interface Waiting<T> {
+  resolve(result: IteratorResult<T>): void;
+  reject(error: unknown): void;
+}
 
-  const close = () => {
-    if (closeCalled) return;
-    closeCalled = true;
-    onClose();
-  };
+class PushQueue<T> implements EventQueue<T>, AsyncIterableIterator<T> {
+  private values: T[] | undefined;
+  private waiting: Waiting<T> | undefined;
+  private ended = false;
+  private failure: { error: unknown } | undefined;
+  private onClose: (() => void) | undefined;
 
-  const settleWaiting = () => {
-    if (!waiting) return;
-    const resolve = waiting;
-    const reject = waitingReject;
-    waiting = undefined;
-    waitingReject = undefined;
-    if (values.length > 0) resolve({ value: values.shift() as T, done: false });
-    else if (failure) {
-      const { error } = failure;
-      failure = undefined;
-      reject?.(error);
-    } else resolve({ value: undefined, done: true });
-  };
+  constructor(onClose: () => void) {
+    this.onClose = onClose;
+  }
 
-  const iterator: AsyncIterableIterator<T> = {
-    next() {
-      if (values.length > 0) return Promise.resolve({ value: values.shift() as T, done: false });
-      if (failure) {
-        const { error } = failure;
-        failure = undefined;
-        return Promise.reject(error);
-      }
-      if (ended) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve, reject) => {
-        waiting = resolve;
-        waitingReject = reject;
-      });
-    },
-    return() {
-      ended = true;
-      values.length = 0;
-      failure = undefined;
-      settleWaiting();
-      close();
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    throw(error?: unknown) {
-      ended = true;
-      values.length = 0;
-      settleWaiting();
-      close();
+  get iterator(): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  push(value: T): void {
+    if (this.ended) return;
+    (this.values ??= []).push(value);
+    this.settleWaiting();
+  }
+
+  complete(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.settleWaiting();
+    this.close();
+  }
+
+  fail(error: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = { error };
+    this.settleWaiting();
+    this.close();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const value = this.shift();
+    if (value) return Promise.resolve(value);
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = undefined;
       return Promise.reject(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+    }
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
 
-  return {
-    iterator,
-    get open() {
-      return !ended;
-    },
-    push(value) {
-      if (ended) return;
-      values.push(value);
-      settleWaiting();
-    },
-    complete() {
-      if (ended) return;
-      ended = true;
-      settleWaiting();
-      close();
-    },
-    fail(error) {
-      if (ended) return;
-      ended = true;
-      failure = { error };
-      settleWaiting();
-      close();
-    },
-  };
+  return(): Promise<IteratorResult<T>> {
+    this.ended = true;
+    this.values = undefined;
+    this.failure = undefined;
+    this.settleWaiting();
+    this.close();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.ended = true;
+    this.values = undefined;
+    this.settleWaiting();
+    this.close();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  /** The oldest queued value as an iterator result, if any. */
+  private shift(): IteratorResult<T> | undefined {
+    if (!this.values || this.values.length === 0) return undefined;
+    const value = this.values.shift() as T;
+    if (this.values.length === 0) this.values = undefined;
+    return { value, done: false };
+  }
+
+  private settleWaiting(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    this.waiting = undefined;
+    const value = this.shift();
+    if (value) waiting.resolve(value);
+    else if (this.failure) {
+      const { error } = this.failure;
+      this.failure = undefined;
+      waiting.reject(error);
+    } else waiting.resolve({ value: undefined, done: true });
+  }
+
+  private close(): void {
+    const onClose = this.onClose;
+    if (!onClose) return;
+    this.onClose = undefined;
+    onClose();
+  }
+}
+
+export function createEventQueue<T>(onClose: () => void): EventQueue<T> {
+  return new PushQueue<T>(onClose);
 }

@@ -10,18 +10,28 @@
 //   subscribe message may override with `extensions: { "x-sandbox-name": "dev" }`.
 // - The context is built once per subscription, by the same factory as HTTP.
 // - Errors go through the gateway's formatError (Apollo never sees this path).
-// - The same query limits as HTTP (parser token limit, validation rules).
+// - The same query limits as HTTP (parser token limit, validation rules); a
+//   document is parsed and validated once and shared by the subscriptions
+//   that send it (subscription-documents.ts).
 // - dispose() completes every running subscription (clients receive
 //   `complete`), then closes the sockets and the WebSocket server.
+//
+// An idle subscriber costs what its socket, its context and its stream hold:
+// the sockets are served by graphql-ws-transport.ts (no upgrade request kept,
+// one keep-alive timer), and nothing here is allocated per stream beyond the
+// closing log line's record.
 import type { Server } from 'node:http';
-import { getOperationAST, GraphQLError, parse, specifiedRules, subscribe, validate } from 'graphql';
-import type { DocumentNode, ExecutionArgs, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { getOperationAST, GraphQLError, subscribe } from 'graphql';
+import type { ExecutionArgs, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
+import { makeServer } from 'graphql-ws';
+import type { Context } from 'graphql-ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
 import type { ContextFactory, HeadersRecord } from './context.ts';
 import { requestIdFrom } from './context.ts';
 import { GatewayError } from './errors.ts';
+import { serveGraphqlWs } from './graphql-ws-transport.ts';
+import type { SocketExtra } from './graphql-ws-transport.ts';
+import { createDocumentCache } from './subscription-documents.ts';
 
 export interface SubscriptionsServerOptions {
   readonly httpServer: Server;
@@ -50,11 +60,17 @@ export interface SubscriptionsServerOptions {
   readonly maxOperationsPerConnection?: number;
   /** Refuses a document before it is parsed (the persisted-documents allow-list); undefined lets it run. @default none */
   readonly refuseDocument?: (source: string) => GraphQLError | undefined;
+  /** Largest message a client may send; a larger one closes its socket with 1009. @default 1_048_576 // 1 MiB, as a JSON body over HTTP */
+  readonly maxPayloadBytes?: number;
 }
 
 export interface SubscriptionsServer {
   /** Subscriptions running now. */
   readonly activeOperations: number;
+  /** Open WebSocket connections. */
+  readonly connections: number;
+  /** Subscription documents parsed and validated so far (each distinct text once while it stays cached). */
+  readonly documentsParsed: number;
   dispose(): Promise<void>;
 }
 
@@ -93,180 +109,160 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   });
 }
 
+type ConnectionContext = Context<Record<string, unknown> | undefined, SocketExtra>;
+
+/** What the closing log line of an operation reports. */
+interface OperationRecord {
+  readonly requestId: string;
+  readonly operationName: string | null;
+  readonly started: number;
+  events: number;
+  errors: number;
+}
+
 export function attachSubscriptions(options: SubscriptionsServerOptions): SubscriptionsServer {
   const { httpServer, schema, contextFactory, formatError, logger } = options;
-  const rules = [...specifiedRules, ...(options.validationRules ?? [])];
-  const parseOptions = options.parseOptions ?? {};
+  const documents = createDocumentCache({ schema, validationRules: options.validationRules ?? [], parseOptions: options.parseOptions ?? {} });
   const drainTimeoutMs = options.drainTimeoutMs ?? 5_000;
   const maxPerConnection = options.maxOperationsPerConnection ?? 100;
-  const wsServer = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql' });
 
-  // Running source streams, so that dispose() can end them.
-  const streams = new Set<{ end(): void }>();
+  // Acknowledged connections, with the records of their running operations (created with the first one).
+  const connections = new Map<ConnectionContext, Map<string, OperationRecord> | undefined>();
   let operations = 0;
   let operationsIdle: (() => void) | undefined;
+  let disposing: Promise<void> | undefined;
 
-  /** Wraps a subscription's stream so that dispose() can end it as if it had finished. */
-  function endable<T>(source: AsyncGenerator<T> | AsyncIterableIterator<T>): AsyncGenerator<T> {
-    let end!: () => void;
-    const ended = new Promise<IteratorResult<T>>((resolve) => {
-      end = () => resolve({ value: undefined, done: true });
-    });
-    const handle = {
-      end: () => {
-        end();
-        void source.return?.(undefined);
-      },
-    };
-    streams.add(handle);
-    const forget = <R>(result: IteratorResult<R>) => {
-      if (result.done) streams.delete(handle);
-      return result;
-    };
-    const stream: AsyncGenerator<T> = {
-      next: () => Promise.race([source.next(), ended]).then(forget),
-      return: async (value?: unknown) => {
-        streams.delete(handle);
-        end();
-        return source.return ? forget(await source.return(value)) : { value: undefined, done: true };
-      },
-      throw: async (error?: unknown) => {
-        streams.delete(handle);
-        end();
-        if (source.throw) return source.throw(error);
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return stream;
-      },
-    };
-    return stream;
-  }
+  /** Ends a running stream as if it had finished: graphql-ws then sends `complete`. */
+  const end = (stream: unknown) => {
+    if (stream && typeof (stream as AsyncGenerator).return === 'function') void (stream as AsyncGenerator).return(undefined);
+  };
 
   const format = (error: GraphQLError) => formatError(error.toJSON(), error.originalError ?? error);
+  const recordOf = (ctx: ConnectionContext, id: string) => connections.get(ctx)?.get(id);
 
-  // What the closing log line of each operation reports, per connection and operation id.
-  interface OperationRecord {
-    readonly requestId: string;
-    readonly operationName: string | null;
-    readonly started: number;
-    events: number;
-    errors: number;
-  }
-  const records = new WeakMap<object, Map<string, OperationRecord>>();
-  const recordOf = (ctx: object, id: string) => records.get(ctx)?.get(id);
-
-  const disposable = useServer(
-    {
-      schema,
-      async onConnect(ctx) {
-        try {
-          contextFactory(headersFromConnectionParams(ctx.connectionParams));
-          return true;
-        } catch (error) {
-          if (error instanceof GatewayError && error.gatewayCode === 'BAD_USER_INPUT') {
-            ctx.extra.socket.close(CLOSE_BAD_REQUEST, error.message.slice(0, 120));
-            return false;
-          }
-          // Refusing a caller (no key, or a key not bound to the sandbox) is the expected outcome, not a fault.
-          if (!(error instanceof GatewayError && (error.gatewayCode === 'UNAUTHENTICATED' || error.gatewayCode === 'FORBIDDEN'))) logger?.error({ err: error }, 'websocket connection refused');
+  const protocolServer = makeServer<Record<string, unknown> | undefined, SocketExtra>({
+    schema,
+    async onConnect(ctx) {
+      try {
+        contextFactory(headersFromConnectionParams(ctx.connectionParams));
+        connections.set(ctx, undefined);
+        return true;
+      } catch (error) {
+        if (error instanceof GatewayError && error.gatewayCode === 'BAD_USER_INPUT') {
+          ctx.extra.socket.close(CLOSE_BAD_REQUEST, error.message.slice(0, 120));
           return false;
         }
-      },
-      onSubscribe(ctx, id, payload) {
-        // graphql-ws lists this operation already, and forgets one the client completes as soon as it says so.
-        const others = Object.keys(ctx.subscriptions).length - 1;
-        if (others >= maxPerConnection) {
-          return [new GatewayError('BAD_USER_INPUT', `A connection may run at most ${maxPerConnection} operations at once`, { details: { limit: 'maxOperationsPerConnection' } })];
-        }
-        const refused = options.refuseDocument?.(payload.query);
-        if (refused) return [refused];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, parseOptions);
-        } catch (error) {
-          if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
-          throw error;
-        }
-        const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
-        const headers = headersFromConnectionParams(ctx.connectionParams, payload.extensions);
-        let contextValue;
-        try {
-          contextValue = contextFactory(headers, { requestId: requestIdFrom(headers) });
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        operations++;
-        let byId = records.get(ctx);
-        if (!byId) records.set(ctx, (byId = new Map()));
-        byId.set(id, { requestId: contextValue.requestId, operationName: getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), events: 0, errors: 0 });
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue } satisfies ExecutionArgs;
-      },
-      async subscribe(args) {
-        const result = await subscribe(args);
-        return Symbol.asyncIterator in result ? endable(result) : result;
-      },
-      onNext(ctx, id, _payload, _args, result) {
-        const record = recordOf(ctx, id);
-        if (record) {
-          record.events++;
-          record.errors += result.errors?.length ?? 0;
-        }
-        if (!result.errors) return;
-        // Errors without a path come from the request (bad variables): the client's to fix.
-        const errors = result.errors.map((error) => format(error.path || error.originalError ? error : withCode(error, 'BAD_USER_INPUT')));
-        return { ...result, errors };
-      },
-      onError(ctx, id, _payload, errors) {
-        const record = recordOf(ctx, id);
-        if (record) record.errors += errors.length;
-        return errors.map(format);
-      },
-      onComplete(ctx, id) {
-        const record = recordOf(ctx, id);
-        records.get(ctx)?.delete(id);
-        if (record) {
-          // One line per operation over WebSocket, as over HTTP; never connectionParams, never variables.
-          logger?.info(
-            {
-              requestId: record.requestId,
-              transport: 'websocket',
-              operationName: record.operationName,
-              outcome: record.errors > 0 ? 'errors' : 'ok',
-              events: record.events,
-              errors: record.errors,
-              durationMs: Math.round((performance.now() - record.started) * 10) / 10,
-            },
-            'graphql operation',
-          );
-        }
-        operations--;
-        if (operations === 0) operationsIdle?.();
-      },
+        // Refusing a caller (no key, or a key not bound to the sandbox) is the expected outcome, not a fault.
+        if (!(error instanceof GatewayError && (error.gatewayCode === 'UNAUTHENTICATED' || error.gatewayCode === 'FORBIDDEN'))) logger?.error({ err: error }, 'websocket connection refused');
+        return false;
+      }
     },
-    wsServer,
-    options.keepAliveMs ?? 12_000,
-  );
+    onClose(ctx) {
+      connections.delete(ctx);
+    },
+    onSubscribe(ctx, id, payload) {
+      // graphql-ws lists this operation already, and forgets one the client completes as soon as it says so.
+      const others = Object.keys(ctx.subscriptions).length - 1;
+      if (others >= maxPerConnection) {
+        return [new GatewayError('BAD_USER_INPUT', `A connection may run at most ${maxPerConnection} operations at once`, { details: { limit: 'maxOperationsPerConnection' } })];
+      }
+      const refused = options.refuseDocument?.(payload.query);
+      if (refused) return [refused];
+      const prepared = documents.prepare(payload.query);
+      if (prepared.parseError) return [withCode(prepared.parseError, 'GRAPHQL_PARSE_FAILED')];
+      if (prepared.validationErrors) return prepared.validationErrors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+      const { document } = prepared;
+      const headers = headersFromConnectionParams(ctx.connectionParams, payload.extensions);
+      let contextValue;
+      try {
+        contextValue = contextFactory(headers, { requestId: requestIdFrom(headers) });
+      } catch (error) {
+        if (error instanceof GraphQLError) return [error];
+        throw error;
+      }
+      operations++;
+      let byId = connections.get(ctx);
+      if (!byId) connections.set(ctx, (byId = new Map()));
+      byId.set(id, { requestId: contextValue.requestId, operationName: getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), events: 0, errors: 0 });
+      return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue } satisfies ExecutionArgs;
+    },
+    async subscribe(args) {
+      const result = await subscribe(args);
+      // Started while the server drains: it ends at once, and its client is told so.
+      if (disposing && Symbol.asyncIterator in result) end(result);
+      return result;
+    },
+    onNext(ctx, id, _payload, _args, result) {
+      const record = recordOf(ctx, id);
+      if (record) {
+        record.events++;
+        record.errors += result.errors?.length ?? 0;
+      }
+      if (!result.errors) return;
+      // Errors without a path come from the request (bad variables): the client's to fix.
+      const errors = result.errors.map((error) => format(error.path || error.originalError ? error : withCode(error, 'BAD_USER_INPUT')));
+      return { ...result, errors };
+    },
+    onError(ctx, id, _payload, errors) {
+      const record = recordOf(ctx, id);
+      if (record) record.errors += errors.length;
+      return errors.map(format);
+    },
+    onComplete(ctx, id) {
+      const byId = connections.get(ctx);
+      const record = byId?.get(id);
+      byId?.delete(id);
+      if (record) {
+        // One line per operation over WebSocket, as over HTTP; never connectionParams, never variables.
+        logger?.info(
+          {
+            requestId: record.requestId,
+            transport: 'websocket',
+            operationName: record.operationName,
+            outcome: record.errors > 0 ? 'errors' : 'ok',
+            events: record.events,
+            errors: record.errors,
+            durationMs: Math.round((performance.now() - record.started) * 10) / 10,
+          },
+          'graphql operation',
+        );
+      }
+      operations--;
+      if (operations === 0) operationsIdle?.();
+    },
+  });
 
-  let disposing: Promise<void> | undefined;
+  const transport = serveGraphqlWs({
+    httpServer,
+    path: options.path ?? '/graphql',
+    protocolServer,
+    keepAliveMs: options.keepAliveMs ?? 12_000,
+    maxPayloadBytes: options.maxPayloadBytes ?? 1_048_576,
+    logger,
+  });
+
   return {
     get activeOperations() {
       return operations;
+    },
+    get connections() {
+      return transport.connections;
+    },
+    get documentsParsed() {
+      return documents.parsed;
     },
     dispose() {
       disposing ??= (async () => {
         if (operations > 0) {
           const idle = new Promise<void>((resolve) => (operationsIdle = resolve));
-          for (const stream of [...streams]) stream.end();
+          for (const ctx of connections.keys()) for (const stream of Object.values(ctx.subscriptions)) end(stream);
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs)))]);
           clearTimeout(timer);
           // The `complete` messages are written just after onComplete returns.
           await new Promise((resolve) => setImmediate(resolve));
         }
-        await disposable.dispose();
+        await transport.dispose();
       })();
       return disposing;
     },
