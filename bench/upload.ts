@@ -64,7 +64,9 @@ function partsOf(source: AsyncIterator<Buffer>): (length: number) => Readable {
 }
 
 export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
-  const size = quick ? 64 * MIB : 1024 * MIB;
+  // UPLOAD_BENCH_BYTES overrides the size (e.g. 1 GiB in a quick run, to look at memory alone).
+  const size = process.env.UPLOAD_BENCH_BYTES ? Number(process.env.UPLOAD_BENCH_BYTES) : quick ? 64 * MIB : 1024 * MIB;
+  if (!(Number.isSafeInteger(size) && size > 0)) throw new Error(`UPLOAD_BENCH_BYTES must be a positive whole number of bytes, not ${process.env.UPLOAD_BENCH_BYTES}`);
   const rounds = quick ? 2 : 3;
   const notes: string[] = [];
   const emulator = await startEmulatorProcess({ smallFileLimit: SMALL_FILE_LIMIT });
@@ -91,8 +93,9 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
             const { status, body } = await postMultipart<{ uploadBatchFile: { file: { bytes: number; sha256: string; protocol: string } } }>({
               url: gateway.graphqlUrl,
               headers: { 'x-gateway-api-key': gateway.headers['x-gateway-api-key'] ?? '' },
-              query: 'mutation ($batchId: ID!, $file: Upload!, $fileName: String) { uploadBatchFile(input: { batchId: $batchId, file: $file, fileName: $fileName }) { file { fileName bytes sha256 protocol } } }',
-              variables: { batchId, file: null, fileName: name },
+              // The size announced, as a browser does from File.size: the gateway then streams every request upstream.
+              query: 'mutation ($batchId: ID!, $file: Upload!, $fileName: String, $size: Float) { uploadBatchFile(input: { batchId: $batchId, file: $file, fileName: $fileName, size: $size }) { file { fileName bytes sha256 protocol } } }',
+              variables: { batchId, file: null, fileName: name, size },
               path: 'variables.file',
               fileName: name,
               file: source,

@@ -1,6 +1,8 @@
 // File uploads: the multipart part's stream goes straight to the platform
 // client, which picks one PUT or the large-file protocol; nothing is buffered
-// whole here. `ingestFiles` is the tutorial in one call: create, upload each
+// whole here. With the size announced (`uploadBatchFile`'s `size`), every
+// request upstream streams from the client's bytes; without it, the platform
+// client holds at most one part. `ingestFiles` is the tutorial in one call: create, upload each
 // file in order, check that the Platform holds every byte, complete.
 //
 // Nothing is lost silently: a file that does not arrive whole (the client's
@@ -34,6 +36,14 @@ function checkFileName(name: string): string {
   return name;
 }
 
+/** A size the client announces: a whole number of bytes within MAX_FILE_SIZE, checked before any byte is read. */
+function checkSize(ctx: GatewayContext, size: number | null | undefined): number | undefined {
+  if (size === null || size === undefined) return undefined;
+  if (!(Number.isSafeInteger(size) && size >= 0)) throw badUserInput(`"size" must be a whole number of bytes, not ${size}`);
+  if (size > ctx.config.maxFileSize) throw badUserInput(`a file of ${size} bytes is larger than ${ctx.config.maxFileSize} bytes, the largest file this gateway takes (MAX_FILE_SIZE)`);
+  return size;
+}
+
 function uploadedFile(result: UploadResult): UploadedFile {
   return { fileName: result.fileName, bytes: result.bytes, sha256: result.sha256, protocol: result.protocol === 'large' ? 'LARGE' : 'SINGLE' };
 }
@@ -45,7 +55,8 @@ type SendOutcome = { readonly ok: true; readonly result: UploadResult } | { read
  * batch) is thrown as it is; a file that did not arrive whole comes back as
  * a MissingFile with what the Platform holds of it.
  */
-async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, fileName?: string | null): Promise<SendOutcome> {
+async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, fileName?: string | null, size?: number | null): Promise<SendOutcome> {
+  const announced = checkSize(ctx, size);
   let file: Awaited<UploadValue>;
   try {
     file = await upload;
@@ -78,7 +89,8 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
   });
   const counted = countingStream(stream);
   try {
-    return { ok: true, result: await ctx.platform.ingestion.uploadFile(batchId, datasetId, name, { stream: counted.stream }) };
+    const source = announced === undefined ? { stream: counted.stream } : { stream: counted.stream, size: announced };
+    return { ok: true, result: await ctx.platform.ingestion.uploadFile(batchId, datasetId, name, source) };
   } catch (error) {
     if (isUploadRefusal(error)) throw error;
     const missing = await missingFile(ctx.platform, batchId, datasetId, name, counted.read(), error);
@@ -105,7 +117,7 @@ export const uploadResolvers: Resolvers = {
       const batch = await ctx.loaders.batch.load(input.batchId);
       const datasetId = datasetIdOf(batch);
       if (!datasetId) throw badUserInput(`batch ${input.batchId} is not related to a dataset`);
-      const outcome = await sendFile(ctx, batch.id, datasetId, input.file, input.fileName);
+      const outcome = await sendFile(ctx, batch.id, datasetId, input.file, input.fileName, input.size);
       if (!outcome.ok) throw uploadIncomplete(batch.id, [outcome.missing], false);
       return { batch, file: uploadedFile(outcome.result) };
     },

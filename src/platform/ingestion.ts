@@ -1,21 +1,26 @@
 // Batch Ingestion (platform-api.md §4): create a batch, stream files into
 // it, complete it. A file goes up in one PUT when its size is known and
 // within the small-file limit; otherwise through the large-file protocol
-// (INITIALIZE, PATCH parts with Content-Range, COMPLETE), holding at most
-// one part in memory. A file of unknown size is read up to one part first:
+// (INITIALIZE, PATCH parts with Content-Range, COMPLETE). With the size
+// known, every request streams its bytes from the source: nothing of the
+// file is held here. A file of unknown size is read up to one part first:
 // if the stream ends there (and within the small-file limit) those bytes go
-// up in one PUT, else they become the first part.
-import { createHash, type Hash } from 'node:crypto';
+// up in one PUT, else they become the first part, and each part is read
+// into memory before its PATCH (its Content-Range must name its last byte),
+// so memory stays at one part.
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { CallOptions, IngestionApi, ReceivedRanges, UploadResult, UploadSource } from './client.ts';
 import type { Http, HttpRequest, ResponseMeta } from './http.ts';
 import type { Batch, PlatformScope } from './types.ts';
+import { ByteSlices, toBuffer } from './byte-slices.ts';
 
 const BASE = '/data/foundation/import';
 
 const JSON_BODY = { 'content-type': 'application/json', accept: 'application/json' } as const;
 const ACCEPT_JSON = { accept: 'application/json' } as const;
 const OCTETS = 'application/octet-stream';
+const FILE_ROUTE = '/batches/{id}/datasets/{id}/files/{path}';
 
 export interface IngestionOptions {
   /** Files above this size use the large-file protocol. @default 256 * 1024 * 1024 // 256 MiB, the Platform's single-PUT limit */
@@ -39,23 +44,23 @@ export function contentRange(first: number, length: number, total: number | unde
   return `bytes ${first}-${first + length - 1}${total === undefined ? '' : `/${total}`}`;
 }
 
-function toBuffer(chunk: unknown): Buffer {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (typeof chunk === 'string') return Buffer.from(chunk);
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  throw new TypeError('upload streams must produce bytes');
-}
+/** Below this, a part of several chunks is joined by a plain concat; above, it is gathered into one reused buffer of partSize. */
+const GATHER_FROM_BYTES = 1024 * 1024;
 
 /**
- * Cuts a stream into parts of `partSize` bytes (the last one shorter) and
- * tells, with each part, whether it is the last: it reads one chunk ahead
- * to know, so memory stays at one part plus one chunk.
+ * Cuts a stream of unknown size into parts of `partSize` bytes (the last one
+ * shorter) and tells, with each part, whether it is the last: it reads one
+ * chunk ahead to know. A large part is copied chunk by chunk into one buffer
+ * kept for the whole upload, so memory stays at one part plus one chunk (no
+ * second copy while joining, no new allocation per part). A part is valid
+ * until the next call to `next()`.
  */
 export class PartReader {
   private readonly iterator: AsyncIterator<unknown>;
   private pending: Buffer | null = null;
   private ended = false;
   private finished = false;
+  private gather: Buffer | null = null;
 
   constructor(
     stream: Readable | AsyncIterable<unknown>,
@@ -79,21 +84,31 @@ export class PartReader {
   /** The next part; null once the stream is exhausted (an empty stream gives one empty, last part). */
   async next(): Promise<{ part: Buffer; last: boolean } | null> {
     if (this.finished) return null;
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] | null = [];
     let filled = 0;
     while (filled < this.partSize) {
       await this.pull();
       const pending = this.pending;
       if (!pending) break;
       const take = Math.min(this.partSize - filled, pending.length);
-      chunks.push(take === pending.length ? pending : pending.subarray(0, take));
+      const piece = take === pending.length ? pending : pending.subarray(0, take);
       this.pending = take === pending.length ? null : pending.subarray(take);
+      if (chunks && filled + take > GATHER_FROM_BYTES && chunks.length > 0) {
+        // A large part: from here on, bytes are copied into the shared buffer as they arrive.
+        this.gather ??= Buffer.allocUnsafe(this.partSize);
+        let at = 0;
+        for (const chunk of chunks) at += chunk.copy(this.gather, at);
+        chunks = null;
+      }
+      if (chunks) chunks.push(piece);
+      else piece.copy(this.gather!, filled);
       filled += take;
     }
     await this.pull();
     const last = this.ended && !this.pending;
     if (last) this.finished = true;
-    return { part: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, filled), last };
+    const part = chunks === null ? this.gather!.subarray(0, filled) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, filled);
+    return { part, last };
   }
 
   /** Stops reading early (an error elsewhere): releases the source. */
@@ -101,6 +116,7 @@ export class PartReader {
     this.ended = true;
     this.finished = true;
     this.pending = null;
+    this.gather = null;
     await this.iterator.return?.();
   }
 }
@@ -127,15 +143,6 @@ export function parseReceivedRanges(value: string | undefined): ReceivedRanges {
     if (first <= contiguousBytes) contiguousBytes = Math.max(contiguousBytes, last + 1);
   }
   return { ranges, bytes, contiguousBytes };
-}
-
-async function* hashing(stream: Readable, hash: Hash, counter: { bytes: number }): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) {
-    const buf = toBuffer(chunk);
-    hash.update(buf);
-    counter.bytes += buf.length;
-    yield buf;
-  }
 }
 
 export interface IngestionClient extends IngestionApi {
@@ -175,9 +182,11 @@ class ScopedIngestion implements IngestionClient {
       throw new TypeError(`Invalid upload size: ${source.size}`);
     }
     const filePath = `/batches/${encodeURIComponent(batchId)}/datasets/${encodeURIComponent(datasetId)}/files/${encodeFilePath(fileName)}`;
-    if (source.size !== undefined && source.size <= this.smallFileLimit) {
+    if (source.size !== undefined) {
       try {
-        return await this.putStream(filePath, fileName, source.stream, source.size, opts);
+        return source.size <= this.smallFileLimit
+          ? await this.putStream(filePath, fileName, source.stream, source.size, opts)
+          : await this.uploadLargeStreamed(filePath, fileName, source.stream, source.size, opts);
       } catch (error) {
         // Nothing will read the rest: release the source (a multipart parser waits on it otherwise).
         source.stream.destroy();
@@ -186,15 +195,12 @@ class ScopedIngestion implements IngestionClient {
     }
     const reader = new PartReader(source.stream, this.partSize);
     try {
-      if (source.size === undefined) {
-        const first = await reader.next();
-        const bytes = first?.part ?? Buffer.alloc(0);
-        if (first === null || (first.last && bytes.length <= this.smallFileLimit)) {
-          return await this.putBuffer(filePath, fileName, bytes, opts);
-        }
-        return await this.uploadLarge(filePath, fileName, reader, first, undefined, opts);
+      const first = await reader.next();
+      const bytes = first?.part ?? Buffer.alloc(0);
+      if (first === null || (first.last && bytes.length <= this.smallFileLimit)) {
+        return await this.putBuffer(filePath, fileName, bytes, opts);
       }
-      return await this.uploadLarge(filePath, fileName, reader, null, source.size, opts);
+      return await this.uploadLargeBuffered(filePath, fileName, reader, first, opts);
     } catch (error) {
       await reader.cancel().catch(() => undefined);
       throw error;
@@ -204,21 +210,22 @@ class ScopedIngestion implements IngestionClient {
   /** One PUT with the source as the body. Not retried: a stream cannot be sent twice. */
   private async putStream(filePath: string, fileName: string, stream: Readable, size: number, opts: CallOptions | undefined): Promise<UploadResult> {
     const hash = createHash('sha256');
-    const counter = { bytes: 0 };
+    const slices = new ByteSlices(stream, size, (chunk) => hash.update(chunk));
     await this.http.empty(
-      this.call('PUT', filePath, '/batches/{id}/datasets/{id}/files/{path}', opts, {
+      this.call('PUT', filePath, FILE_ROUTE, opts, {
         headers: { 'content-type': OCTETS, 'content-length': String(size), accept: 'application/json' },
-        body: hashing(stream, hash, counter),
+        body: slices.take(size, true),
         idempotent: false,
       }),
     );
-    return { fileName, bytes: counter.bytes, sha256: hash.digest('hex'), protocol: 'single' };
+    slices.confirm(size);
+    return { fileName, bytes: slices.offset, sha256: hash.digest('hex'), protocol: 'single' };
   }
 
   /** One PUT of bytes in memory: replayable, so a PUT (idempotent: it replaces the file) may be retried. */
   private async putBuffer(filePath: string, fileName: string, bytes: Buffer, opts: CallOptions | undefined): Promise<UploadResult> {
     await this.http.empty(
-      this.call('PUT', filePath, '/batches/{id}/datasets/{id}/files/{path}', opts, {
+      this.call('PUT', filePath, FILE_ROUTE, opts, {
         headers: { 'content-type': OCTETS, accept: 'application/json' },
         body: bytes,
         idempotent: true,
@@ -227,28 +234,55 @@ class ScopedIngestion implements IngestionClient {
     return { fileName, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), protocol: 'single' };
   }
 
-  private async uploadLarge(
-    filePath: string,
-    fileName: string,
-    reader: PartReader,
-    firstPart: { part: Buffer; last: boolean } | null,
-    total: number | undefined,
-    opts: CallOptions | undefined,
-  ): Promise<UploadResult> {
-    const route = '/batches/{id}/datasets/{id}/files/{path}';
-    await this.http.empty(this.call('POST', `${filePath}?action=INITIALIZE`, `${route}?action=INITIALIZE`, opts, { idempotent: false }));
+  private async initializeLarge(filePath: string, opts: CallOptions | undefined): Promise<void> {
+    await this.http.empty(this.call('POST', `${filePath}?action=INITIALIZE`, `${FILE_ROUTE}?action=INITIALIZE`, opts, { idempotent: false }));
+  }
+
+  private async completeLarge(filePath: string, opts: CallOptions | undefined): Promise<void> {
+    await this.http.empty(this.call('POST', `${filePath}?action=COMPLETE`, `${FILE_ROUTE}?action=COMPLETE`, opts, { idempotent: false }));
+  }
+
+  /**
+   * The size known: each PATCH streams its part from the source with
+   * Content-Length and Content-Range first-last/total, so nothing of the file
+   * is held here. Not retried: a streamed part cannot be sent twice (a part
+   * that fails is reported, and the Platform's HEAD tells what it holds).
+   */
+  private async uploadLargeStreamed(filePath: string, fileName: string, stream: Readable, total: number, opts: CallOptions | undefined): Promise<UploadResult> {
+    await this.initializeLarge(filePath, opts);
+    const hash = createHash('sha256');
+    const slices = new ByteSlices(stream, total, (chunk) => hash.update(chunk));
+    for (let first = 0; first < total; first += this.partSize) {
+      const length = Math.min(this.partSize, total - first);
+      await this.http.empty(
+        this.call('PATCH', filePath, FILE_ROUTE, opts, {
+          headers: { 'content-type': OCTETS, 'content-length': String(length), 'content-range': contentRange(first, length, total), accept: 'application/json' },
+          body: slices.take(length, first + length === total),
+          idempotent: false,
+        }),
+      );
+      slices.confirm(first + length);
+    }
+    await this.completeLarge(filePath, opts);
+    return { fileName, bytes: slices.offset, sha256: hash.digest('hex'), protocol: 'large' };
+  }
+
+  /**
+   * The size unknown (until the stream ends): each part is read into memory
+   * first, since its Content-Range must name its last byte, then sent. A part
+   * in memory names its range, so its PATCH may be sent again.
+   */
+  private async uploadLargeBuffered(filePath: string, fileName: string, reader: PartReader, firstPart: { part: Buffer; last: boolean }, opts: CallOptions | undefined): Promise<UploadResult> {
+    await this.initializeLarge(filePath, opts);
     const hash = createHash('sha256');
     let offset = 0;
-    let next = firstPart ?? (await reader.next());
+    let next: { part: Buffer; last: boolean } | null = firstPart;
     while (next && next.part.length > 0) {
       const { part } = next;
-      if (total !== undefined && offset + part.length > total) {
-        throw new RangeError(`The upload stream has more than the ${total} bytes announced`);
-      }
       hash.update(part);
       await this.http.empty(
-        this.call('PATCH', filePath, route, opts, {
-          headers: { 'content-type': OCTETS, 'content-range': contentRange(offset, part.length, total), accept: 'application/json' },
+        this.call('PATCH', filePath, FILE_ROUTE, opts, {
+          headers: { 'content-type': OCTETS, 'content-range': contentRange(offset, part.length, undefined), accept: 'application/json' },
           body: part,
           // The part is in memory and names its range: sending it again writes the same bytes to the same place.
           idempotent: true,
@@ -258,17 +292,14 @@ class ScopedIngestion implements IngestionClient {
       if (next.last) break;
       next = await reader.next();
     }
-    if (total !== undefined && offset !== total) {
-      throw new RangeError(`The upload stream ended after ${offset} of the ${total} bytes announced`);
-    }
-    await this.http.empty(this.call('POST', `${filePath}?action=COMPLETE`, `${route}?action=COMPLETE`, opts, { idempotent: false }));
+    await this.completeLarge(filePath, opts);
     return { fileName, bytes: offset, sha256: hash.digest('hex'), protocol: 'large' };
   }
 
   async receivedRanges(batchId: string, datasetId: string, fileName: string, opts?: CallOptions): Promise<ReceivedRanges | null> {
     const filePath = `/batches/${encodeURIComponent(batchId)}/datasets/${encodeURIComponent(datasetId)}/files/${encodeFilePath(fileName)}`;
     // A HEAD is a read: retried like any GET.
-    const meta = await this.http.request<ResponseMeta | null>(this.call('HEAD', filePath, '/batches/{id}/datasets/{id}/files/{path}', opts, { nullOn404: true }), async (response) => {
+    const meta = await this.http.request<ResponseMeta | null>(this.call('HEAD', filePath, FILE_ROUTE, opts, { nullOn404: true }), async (response) => {
       await response.body.dump();
       return { status: response.statusCode, headers: response.headers };
     });

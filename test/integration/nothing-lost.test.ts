@@ -4,7 +4,8 @@
 // leaves no file upstream; the Platform failing a part past its retries is
 // reported with the bytes it holds (from HEAD on the file), and the file sent
 // again completes the batch with every record read back byte-exact; so does a
-// connection the Platform resets.
+// connection the Platform resets. A file sent with its size streams its parts
+// straight through: a cut leaves the whole parts before it upstream, reported.
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
@@ -125,6 +126,42 @@ describe('a client stream that stops halfway', () => {
     expect(await batchStatus(batchId)).toBe('LOADING');
     expect((await upstreamHead(batchId, 'halfway.json')).status).toBe(404);
     console.log(`client cut after ${half.length} of ${file.length} bytes: logged bytesSent ${String(logged.bytesSent)}, bytesReceivedUpstream 0; batch LOADING; HEAD on the file upstream: 404`);
+  });
+
+  it('should keep the parts sent before the cut upstream, and report them, when the file came with its size', async () => {
+    const batchId = await newBatch();
+    const file = membersFile(5 * PART_SIZE + 1_000, 'SIZED');
+    const operation = { query: UPLOAD, variables: { input: { batchId, file: null, size: file.length } } };
+    const { head } = multipartBytes(operation, 'sized.json', file, 'sized-boundary');
+    emulator.resetCounters();
+    emulator.faults.clear();
+    const patches = () => Object.entries(emulator.counters()).filter(([route]) => route.startsWith('PATCH ')).reduce((sum, [, n]) => sum + n, 0);
+    const url = new URL(gw.url);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(
+      `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nx-gateway-api-key: ${TEST_GATEWAY_KEY}\r\napollo-require-preflight: true\r\n` +
+        `Content-Type: multipart/form-data; boundary=sized-boundary\r\nContent-Length: ${head.length + file.length + 100}\r\n\r\n`,
+    );
+    socket.write(head);
+    // Two parts and a half: the gateway streams the first two upstream whole, the third is cut inside its PATCH.
+    socket.write(file.subarray(0, 2 * PART_SIZE + PART_SIZE / 2));
+    await expect.poll(patches, { timeout: 10_000 }).toBe(3);
+    await expect.poll(async () => (await upstreamHead(batchId, 'sized.json')).range, { timeout: 10_000 }).toBe(`bytes=0-${2 * PART_SIZE - 1}`);
+    socket.destroy();
+    await closed;
+
+    await expect.poll(() => logLines.filter((line) => line.msg === 'upload incomplete' && line.batchId === batchId).length, { timeout: 10_000 }).toBe(1);
+    const logged = logLines.find((line) => line.msg === 'upload incomplete' && line.batchId === batchId)!;
+    expect(logged).toMatchObject({ fileName: 'sized.json', bytesReceivedUpstream: 2 * PART_SIZE, causeCode: 'UPLOAD_INCOMPLETE' });
+    expect(logged.bytesSent).toBeGreaterThan(2 * PART_SIZE);
+    expect(logged.bytesSent).toBeLessThanOrEqual(2 * PART_SIZE + PART_SIZE / 2);
+    expect(await batchStatus(batchId)).toBe('LOADING');
+    // The cut part left nothing behind: the Platform holds the two whole parts only.
+    expect((await upstreamHead(batchId, 'sized.json')).range).toBe(`bytes=0-${2 * PART_SIZE - 1}`);
+    console.log(`client with size announced cut after ${2 * PART_SIZE + PART_SIZE / 2} of ${file.length} bytes: logged bytesSent ${String(logged.bytesSent)}, bytesReceivedUpstream ${String(logged.bytesReceivedUpstream)}; batch LOADING`);
   });
 
   it('should answer UPLOAD_INCOMPLETE with the byte figures when the multipart body ends inside the file', async () => {

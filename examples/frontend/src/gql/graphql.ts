@@ -913,6 +913,8 @@ export type UploadBatchFileInput = {
   file: Scalars['Upload']['input'];
   /** The name in the batch (may contain `/`); defaults to the uploaded file's name. */
   fileName?: InputMaybe<Scalars['String']['input']>;
+  /** The file's size in bytes, when the client knows it (`File.size` in a browser). With it, the gateway picks the protocol up front and streams every request straight from the client's bytes, holding none of them; without it, a file larger than one part (UPLOAD_PART_SIZE) is read into memory one part at a time. A file of another size than announced fails with UPLOAD_INCOMPLETE. */
+  size?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** Result of `uploadBatchFile`. */
