@@ -4,6 +4,8 @@
 import { isIP } from 'node:net';
 import { parseGatewayKeys } from './access.ts';
 import type { KeyGrant } from './access.ts';
+import { parseTrustProxy } from './client-address.ts';
+import type { TrustProxy } from './client-address.ts';
 
 export type AuthMode = 'pass-through' | 'oauth' | 'static';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -77,6 +79,8 @@ export interface GatewayConfig {
   readonly allowBatchedRequests: boolean;
   /** RATE_LIMIT_PER_MINUTE: requests per minute per client (gateway API key, else IP), in bursts up to the same figure; 0 turns it off. @default 0 */
   readonly rateLimitPerMinute: number;
+  /** TRUST_PROXY: whose X-Forwarded-For gives the client address of the rate limit: off, a hop count, or proxy addresses and CIDR ranges. @default off (the TCP peer) */
+  readonly trustProxy: TrustProxy;
   /** HEADERS_TIMEOUT_MS: time a client has to send its request headers. @default 10000 */
   readonly headersTimeoutMs: number;
   /** REQUEST_TIMEOUT_MS: time a client has to send a whole JSON request. @default 30000 */
@@ -299,6 +303,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxDirectives: integer('MAX_DIRECTIVES', 50, 0, 10_000),
     allowBatchedRequests: flag('ALLOW_BATCHED_REQUESTS'),
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
+    trustProxy: parseTrustProxy(read('TRUST_PROXY'), problems),
     headersTimeoutMs,
     requestTimeoutMs,
     uploadTimeoutMs,

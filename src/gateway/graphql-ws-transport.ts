@@ -2,7 +2,8 @@
 // graphql-ws/use/ws does, built to keep an idle connection small.
 //
 // - The HTTP upgrade request is not kept: a connection's `extra` holds only
-//   its socket (headers come from connectionParams), so the IncomingMessage,
+//   its socket and the two fields of the request its client address is read
+//   from (headers come from connectionParams), so the IncomingMessage,
 //   its header maps and stream state are freed once the upgrade is done.
 // - One keep-alive timer for the whole server, not an interval and a pong
 //   timeout per socket: every `keepAliveMs` each socket that answered the
@@ -17,10 +18,14 @@ import type { Server as ProtocolServer } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { peerOf } from './client-address.ts';
+import type { ClientPeer } from './client-address.ts';
 
 /** What every connection's graphql-ws context carries in `extra`. */
 export interface SocketExtra {
   readonly socket: WebSocket;
+  /** The upgrade request's peer address and X-Forwarded-For: what the per-client rate limit needs of the request. */
+  readonly peer: ClientPeer;
 }
 
 export interface GraphqlWsTransportOptions {
@@ -83,7 +88,7 @@ export function serveGraphqlWs(options: GraphqlWsTransportOptions): GraphqlWsTra
     for (const socket of wsServer.clients) socket.close(CloseCode.InternalServerError, closeReason(error));
   });
 
-  wsServer.on('connection', (socket) => {
+  wsServer.on('connection', (socket, request) => {
     socket.once('error', (error) => {
       logger?.warn({ err: error }, 'websocket error');
       socket.close(CloseCode.InternalServerError, closeReason(error));
@@ -106,7 +111,7 @@ export function serveGraphqlWs(options: GraphqlWsTransportOptions): GraphqlWsTra
             });
           }),
       },
-      { socket },
+      { socket, peer: peerOf(request) },
     );
     socket.once('close', (code, reason) => {
       closed(code, String(reason)).catch((error: unknown) => logger?.error({ err: error }, 'websocket close handling failed'));

@@ -363,6 +363,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         validationRules: queryLimits.validationRules,
         parseOptions: queryLimits.parseOptions,
         refuseDocument: persistedQueries.refusal,
+        // The same per-client budget as HTTP requests.
+        admission: requestLimits.webSocket,
       });
       disposers.push(() => subscriptions.dispose());
       const address = httpServer.address() as AddressInfo;

@@ -13,6 +13,8 @@
 // - The same query limits as HTTP (parser token limit, validation rules); a
 //   document is parsed and validated once and shared by the subscriptions
 //   that send it (subscription-documents.ts).
+// - The per-client rate limit (websocket-rate-limit.ts) is asked first, at
+//   each ConnectionInit and each subscribe message.
 // - dispose() completes every running subscription (clients receive
 //   `complete`), then closes the sockets and the WebSocket server.
 //
@@ -30,6 +32,7 @@ import type { ContextFactory, HeadersRecord } from './context.ts';
 import { requestIdFrom } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { serveGraphqlWs } from './graphql-ws-transport.ts';
+import type { WebSocketAdmission } from './websocket-rate-limit.ts';
 import type { SocketExtra } from './graphql-ws-transport.ts';
 import { createDocumentCache } from './subscription-documents.ts';
 
@@ -62,6 +65,8 @@ export interface SubscriptionsServerOptions {
   readonly refuseDocument?: (source: string) => GraphQLError | undefined;
   /** Largest message a client may send; a larger one closes its socket with 1009. @default 1_048_576 // 1 MiB, as a JSON body over HTTP */
   readonly maxPayloadBytes?: number;
+  /** The per-client rate limit, asked at each ConnectionInit and subscribe message (before anything else). @default every one admitted */
+  readonly admission?: WebSocketAdmission;
 }
 
 export interface SubscriptionsServer {
@@ -143,6 +148,11 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
   const protocolServer = makeServer<Record<string, unknown> | undefined, SocketExtra>({
     schema,
     async onConnect(ctx) {
+      const refusal = options.admission?.connection(headersFromConnectionParams(ctx.connectionParams), ctx.extra.peer);
+      if (refusal) {
+        ctx.extra.socket.close(refusal.code, refusal.reason);
+        return false;
+      }
       try {
         contextFactory(headersFromConnectionParams(ctx.connectionParams));
         connections.set(ctx, undefined);
@@ -161,6 +171,8 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
       connections.delete(ctx);
     },
     onSubscribe(ctx, id, payload) {
+      const limited = options.admission?.subscribe(headersFromConnectionParams(ctx.connectionParams), ctx.extra.peer);
+      if (limited) return [limited];
       // graphql-ws lists this operation already, and forgets one the client completes as soon as it says so.
       const others = Object.keys(ctx.subscriptions).length - 1;
       if (others >= maxPerConnection) {

@@ -2,7 +2,7 @@
 // figure, refills continuously, Retry-After in whole seconds, and a bounded
 // number of remembered clients.
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../../../src/gateway/request-limits.ts';
+import { createRateLimiter } from '../../../src/gateway/rate-limiter.ts';
 
 describe('createRateLimiter', () => {
   it('should allow a burst of perMinute, then refill one request per 60/perMinute seconds', () => {
