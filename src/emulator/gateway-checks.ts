@@ -37,15 +37,17 @@ export function createGatewayCheck(tokens: TokenStore, sandboxes: SandboxStore, 
     if (orgId !== owner.orgId) throw gatewayError('403025', 'Profile is not valid');
 
     const sandboxName = single(headers['x-sandbox-name']);
-    let sandbox = sandboxes.defaultSandbox;
+    // Undocumented upstream; a 403 matches "this org has no access to such a sandbox".
+    const inaccessible = (name: string) => legacyError(403, `Sandbox '${name}' does not exist or is not accessible to this organization`);
     if (sandboxName) {
       const named = sandboxes.getActive(sandboxName);
-      // Undocumented upstream; a 403 matches "this org has no access to such a sandbox".
-      if (!named) throw legacyError(403, `Sandbox '${sandboxName}' does not exist or is not accessible to this organization`);
-      sandbox = named;
-    } else if (settings.missingSandbox === 'error' && !sandboxOptional) {
-      throw legacyError(400, 'Missing header: x-sandbox-name');
+      if (!named) throw inaccessible(sandboxName);
+      return { orgId, clientId: owner.clientId, sandbox: named };
     }
-    return { orgId, clientId: owner.clientId, sandbox };
+    if (settings.missingSandbox === 'error' && !sandboxOptional) throw legacyError(400, 'Missing header: x-sandbox-name');
+    const fallback = sandboxes.getActive(sandboxes.defaultSandbox.name);
+    // While the default sandbox is being reset its data cannot be reached; the Sandbox API itself still answers.
+    if (!fallback && !sandboxOptional) throw inaccessible(sandboxes.defaultSandbox.name);
+    return { orgId, clientId: owner.clientId, sandbox: fallback ?? sandboxes.defaultSandbox };
   };
 }

@@ -8,6 +8,12 @@ export interface ClientCredential {
   readonly clientSecret: string;
 }
 
+/**
+ * Adobe solutions that may share a production sandbox's identity graph or
+ * its segments; each one blocks a sandbox reset (platform-api.md §6).
+ */
+export type SandboxLink = 'cross-device-analytics' | 'people-based-destinations' | 'segment-sharing';
+
 export interface EmulatorOptions {
   /** @default 0 (a free port) */
   port?: number;
@@ -39,6 +45,12 @@ export interface EmulatorOptions {
   faults?: boolean;
   /** Logs one line per request to stderr. @default false */
   log?: boolean;
+  /**
+   * Production sandboxes (by name) whose identity graph or segments other Adobe
+   * solutions use; the emulator runs none of them, so only this makes the
+   * documented reset refusals reachable. @default {}
+   */
+  sandboxLinks?: Readonly<Record<string, readonly SandboxLink[]>>;
 }
 
 export type EmulatorSettings = Readonly<Required<EmulatorOptions>>;
@@ -60,5 +72,6 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): EmulatorS
     smallFileLimit: options.smallFileLimit ?? 256 * 1024 * 1024,
     faults: options.faults ?? false,
     log: options.log ?? false,
+    sandboxLinks: options.sandboxLinks ?? {},
   });
 }

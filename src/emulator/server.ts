@@ -43,6 +43,7 @@ import { createSchemaRegistryRoutes } from './routes/schema-registry.ts';
 import type { EmulatorContext, Method, PlatformRouteOptions, RegisterRoutes, RouteTable } from './routes/types.ts';
 import { openStorage } from './store/db.ts';
 import type { EmulatorStorage } from './store/db.ts';
+import { createSandboxReset } from './store/sandbox-reset.ts';
 import { createSandboxStore } from './store/sandboxes.ts';
 import { createSchemaRegistryStore } from './schema-registry/index.ts';
 import type { SchemaRegistryStore } from './schema-registry/index.ts';
@@ -146,11 +147,13 @@ async function start(
     },
   };
 
+  // Only the built-in sandboxes get the tutorial schema; sandboxes created through the API start empty.
+  const seeded = [sandboxes.defaultSandbox, sandboxes.get(settings.devSandboxName)].filter((s) => s !== undefined);
+  const resets = createSandboxReset(ctx, { sandboxes, seeded: settings.seed ? seeded.map((s) => s.name) : [] });
   const modules: RegisterRoutes[] = [
     createImsRoutes(tokens, settings.orgId, ctx.now),
-    createSandboxRoutes(sandboxes),
-    // Only the built-in sandboxes get the tutorial schema; sandboxes created through the API start empty.
-    createSchemaRegistryRoutes({ sandboxes: [sandboxes.defaultSandbox, sandboxes.get(settings.devSandboxName)].filter((s) => s !== undefined) }),
+    createSandboxRoutes(sandboxes, resets),
+    createSchemaRegistryRoutes({ sandboxes: seeded }),
     registerCatalogRoutes,
     registerCatalogBatchRoutes,
     registerIngestionRoutes,

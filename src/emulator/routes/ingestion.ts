@@ -145,6 +145,16 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     }
   }
 
+  /** The batch again once a body has streamed in: it may have been reverted or its sandbox reset meanwhile. */
+  async function batchAfterUpload(p: Partition, batchId: string, blob: string) {
+    try {
+      return batchOf(p, batchId);
+    } catch (error) {
+      await files.remove(blob);
+      throw error;
+    }
+  }
+
   async function dropBlobs(blobs: readonly (string | undefined)[]): Promise<void> {
     await Promise.all(blobs.filter((b): b is string => b !== undefined).map((blob) => files.remove(blob)));
   }
@@ -243,7 +253,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       throw error;
     }
     // COMPLETE may have arrived while the bytes were streaming in.
-    const now = batchOf(p, batchId);
+    const now = await batchAfterUpload(p, batchId, blob);
     if (now.body.status !== 'loading' || now.internal.completeRequested) {
       await files.remove(blob);
       requireLoading(batchId, now);
@@ -307,7 +317,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       throw legacyError(400, `The chunk has ${size} bytes but Content-Range ${header(req, 'content-range') ?? ''} announces ${length}`);
     }
     // COMPLETE or ABORT may have arrived while the bytes were streaming in.
-    const now = batchOf(p, batchId);
+    const now = await batchAfterUpload(p, batchId, blob);
     if (now.body.status !== 'loading' || now.internal.completeRequested || !batchFiles.isLargeOpen(p, batchId, name)) {
       await files.remove(blob);
       requireLoading(batchId, now);

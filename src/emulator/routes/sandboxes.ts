@@ -1,9 +1,11 @@
 // Sandbox Management (platform-api.md §6): the sandboxes of the org, paged
 // with limit+offset; one sandbox by name; create (202, 'creating' then
-// 'active'), retitle, delete; the sandbox types. Errors: shape B.
+// 'active'), retitle, reset (202, 'resetting' then 'active'), delete; the
+// sandbox types. Errors: shape B, except the documented reset refusals (shape C).
 import { legacyError } from '../errors.ts';
 import { readJson, requireContentType, sendJson } from '../http.ts';
 import type { EmulatorRequest } from '../http.ts';
+import type { SandboxReset } from '../store/sandbox-reset.ts';
 import type { SandboxRecord, SandboxStore } from '../store/sandboxes.ts';
 import type { EmulatorContext, RouteTable } from './types.ts';
 
@@ -64,6 +66,14 @@ function page(req: EmulatorRequest, all: SandboxRecord[], path: string) {
   };
 }
 
+/** An optional boolean query flag (`validationOnly`, `ignoreWarnings`). */
+function flag(req: EmulatorRequest, name: string): boolean {
+  const value = req.query.get(name);
+  if (value === null) return false;
+  if (value !== 'true' && value !== 'false') throw legacyError(400, `Invalid value for ${name}: expected true or false`);
+  return value === 'true';
+}
+
 function stringField(body: Record<string, unknown>, name: string): string {
   const value = body[name];
   if (typeof value !== 'string' || value.trim() === '') throw legacyError(400, `${name} is required and must be a non-empty string`);
@@ -82,7 +92,7 @@ async function readObject(req: EmulatorRequest): Promise<Record<string, unknown>
   return body as Record<string, unknown>;
 }
 
-export function createSandboxRoutes(sandboxes: SandboxStore) {
+export function createSandboxRoutes(sandboxes: SandboxStore, resets: SandboxReset) {
   return function register(routes: RouteTable, _ctx: EmulatorContext): void {
     const optional = { sandboxOptional: true };
     const named = (req: EmulatorRequest): SandboxRecord => {
@@ -126,6 +136,28 @@ export function createSandboxRoutes(sandboxes: SandboxStore) {
         if (extra.length > 0) throw legacyError(400, `Only the title of a sandbox can be changed, not ${extra.join(', ')}`);
         const title = checkTitle(stringField(body, 'title'));
         sendJson(res, 200, view(sandboxes.update(sandbox.name, { title, by: req.scope.clientId })));
+      },
+      optional,
+    );
+    routes.platform(
+      'PUT',
+      `${BASE}/sandboxes/:name`,
+      async (req, res) => {
+        const sandbox = named(req);
+        const validationOnly = flag(req, 'validationOnly');
+        const ignoreWarnings = flag(req, 'ignoreWarnings');
+        const body = await readObject(req);
+        // PUT on a sandbox is only the reset: the payload must say so.
+        if (body.action !== 'reset') throw legacyError(400, 'action is required and must be "reset"');
+        if (sandbox.state !== 'active') throw legacyError(400, `Sandbox ${sandbox.name} cannot be reset while it is ${sandbox.state}`);
+        const refusal = resets.refusal(sandbox, ignoreWarnings);
+        if (refusal) throw refusal;
+        // The pre-flight check: the refusals above, nothing changed.
+        if (validationOnly) {
+          sendJson(res, 200, brief(sandbox));
+          return;
+        }
+        sendJson(res, 202, brief(resets.reset(sandbox, req.scope.clientId)));
       },
       optional,
     );

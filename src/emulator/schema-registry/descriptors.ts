@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestScope } from '../http.ts';
 import { registryError } from '../errors.ts';
 import type { EmulatorContext } from '../routes/types.ts';
+import type { Partition } from '../store/catalog-store.ts';
 import { isObject } from './kinds.ts';
 import type { JsonObject } from './kinds.ts';
 import { invalidPayload } from './registry-errors.ts';
@@ -28,6 +29,8 @@ export interface DescriptorStore {
   remove(scope: RequestScope, id: string): void;
   /** Drops the descriptors of a schema that was deleted. */
   removeForSchema(scope: RequestScope, schemaId: string): void;
+  /** Forgets every descriptor of a sandbox (a reset); run it inside the reset's transaction. */
+  clearPartition(p: Partition): void;
 }
 
 export const descriptorNotFound = (id: string) =>
@@ -65,6 +68,7 @@ export function createDescriptorStore(ctx: EmulatorContext, registry: SchemaRegi
     update: db.prepare('UPDATE xdm_descriptors SET type = ?, source_schema = ?, body = ? WHERE org_id = ? AND sandbox = ? AND id = ?'),
     remove: db.prepare('DELETE FROM xdm_descriptors WHERE org_id = ? AND sandbox = ? AND id = ?'),
     removeForSchema: db.prepare('DELETE FROM xdm_descriptors WHERE org_id = ? AND sandbox = ? AND source_schema = ?'),
+    clearPartition: db.prepare('DELETE FROM xdm_descriptors WHERE org_id = ? AND sandbox = ?'),
   };
 
   const all = (scope: RequestScope) => sql.all.all(scope.orgId, scope.sandbox.name).map((row) => JSON.parse(row.body) as JsonObject);
@@ -157,6 +161,9 @@ export function createDescriptorStore(ctx: EmulatorContext, registry: SchemaRegi
     },
     removeForSchema(scope, schemaId) {
       sql.removeForSchema.run(scope.orgId, scope.sandbox.name, schemaId);
+    },
+    clearPartition(p) {
+      sql.clearPartition.run(p.org, p.sandbox);
     },
   };
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestScope } from '../http.ts';
 import type { EmulatorContext } from '../routes/types.ts';
-import { once } from '../store/db.ts';
+import { forgetOnce, once } from '../store/db.ts';
 import { IDENTITY_MAP_FIELD_GROUP, PERSONAL_CONTACT_FIELD_GROUP, PERSON_DETAILS_FIELD_GROUP, PROFILE_CLASS } from './global-resources.ts';
 import type { SchemaRegistryStore } from './store.ts';
 
@@ -54,8 +54,16 @@ export function loyaltyFieldGroup(tenantId: string) {
   };
 }
 
+const seedKey = (scope: RequestScope) => `seed:schema-registry:${scope.orgId}:${scope.sandbox.name}`;
+
+/** A reset sandbox looks fresh: its seed runs again, even where the user had deleted seeded resources. */
+export function reseedSchemaRegistry(ctx: EmulatorContext, registry: SchemaRegistryStore, scope: RequestScope): void {
+  forgetOnce(ctx.db, seedKey(scope));
+  seedSchemaRegistry(ctx, registry, scope);
+}
+
 export function seedSchemaRegistry(ctx: EmulatorContext, registry: SchemaRegistryStore, scope: RequestScope): void {
-  once(ctx.db, `seed:schema-registry:${scope.orgId}:${scope.sandbox.name}`, () => {
+  once(ctx.db, seedKey(scope), () => {
     const fieldGroup = registry.createWithId(scope, 'mixins', seedId(scope, 'loyalty-details'), loyaltyFieldGroup(ctx.settings.tenantId));
     registry.createWithId(scope, 'schemas', seedId(scope, 'loyalty-members'), {
       title: LOYALTY_SCHEMA_TITLE,

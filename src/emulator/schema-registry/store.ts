@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import jsonPatch from 'fast-json-patch';
 import type { RequestScope } from '../http.ts';
 import type { EmulatorContext } from '../routes/types.ts';
+import type { Partition } from '../store/catalog-store.ts';
 import { findBreakingChange } from './evolution.ts';
 import { BEHAVIORS, globalResource, globalResources } from './global-resources.ts';
 import { KINDS, altIdOf, isObject } from './kinds.ts';
@@ -51,6 +52,8 @@ export interface SchemaRegistryStore {
   unions(scope: RequestScope): XdmResource[];
   /** Creates a resource with a chosen id (the seed), unless that id exists. */
   createWithId(scope: RequestScope, type: ResourceType, hexId: string, body: unknown): XdmResource;
+  /** Forgets every tenant resource of a sandbox (a reset); run it inside the reset's transaction. */
+  clearPartition(p: Partition): void;
 }
 
 interface Row {
@@ -147,6 +150,7 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
     ),
     update: db.prepare('UPDATE xdm_resources SET title = ?, body = ?, updated = ? WHERE org_id = ? AND sandbox = ? AND id = ?'),
     remove: db.prepare('DELETE FROM xdm_resources WHERE org_id = ? AND sandbox = ? AND id = ?'),
+    clearPartition: db.prepare('DELETE FROM xdm_resources WHERE org_id = ? AND sandbox = ?'),
     markInUse: db.prepare(`UPDATE xdm_resources SET in_use = 1 WHERE org_id = ? AND sandbox = ? AND (id = ? OR alt_id = ?) AND resource_type = 'schemas'`),
   };
 
@@ -391,6 +395,10 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
       })(),
     resolve(scope, resource) {
       return resolveResource(resource, lookupIn(scope));
+    },
+    clearPartition(p) {
+      sql.clearPartition.run(p.org, p.sandbox);
+      resolvedCache.clear();
     },
     unions(scope) {
       const byClass = new Map<string, XdmResource[]>();

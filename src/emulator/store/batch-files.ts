@@ -35,6 +35,8 @@ export interface BatchFileStore {
   /** Ends a large-file upload (completed or given up); returns the part blobs. */
   closeLarge(p: Partition, batchId: string, name: string): string[];
   openLargeNames(p: Partition, batchId: string): string[];
+  /** Forgets every file and part of every batch of the partition (a sandbox reset; the folder goes separately). */
+  clearPartition(p: Partition): void;
 }
 
 export function createBatchFileStore(db: Database.Database): BatchFileStore {
@@ -82,6 +84,7 @@ export function createBatchFileStore(db: Database.Database): BatchFileStore {
     putPart: db.prepare('INSERT OR REPLACE INTO batch_large_parts (org, sandbox, batch_id, name, first, last, blob) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     dropParts: db.prepare('DELETE FROM batch_large_parts WHERE org = ? AND sandbox = ? AND batch_id = ? AND name = ?'),
     closeLarge: db.prepare('DELETE FROM batch_large_files WHERE org = ? AND sandbox = ? AND batch_id = ? AND name = ?'),
+    clearTables: ['batch_files', 'batch_large_parts', 'batch_large_files'].map((table) => db.prepare(`DELETE FROM ${table} WHERE org = ? AND sandbox = ?`)),
   };
   const partBlobs = (p: Partition, batchId: string, name: string) => sql.parts.all(p.org, p.sandbox, batchId, name).map((part) => part.blob);
 
@@ -132,5 +135,8 @@ export function createBatchFileStore(db: Database.Database): BatchFileStore {
       })();
     },
     openLargeNames: (p, batchId) => sql.largeNames.all(p.org, p.sandbox, batchId).map((row) => row.name),
+    clearPartition(p) {
+      for (const statement of sql.clearTables) statement.run(p.org, p.sandbox);
+    },
   };
 }

@@ -34,6 +34,8 @@ export interface CatalogStore {
   delete(kind: CatalogKind, p: Partition, id: string): boolean;
   /** Objects of a kind in any partition whose body `status` is one of `statuses` (restart recovery). */
   findByStatus(kind: CatalogKind, statuses: readonly string[]): Array<CatalogObject & { partition: Partition }>;
+  /** Forgets every object of the partition (a sandbox reset); run it inside the reset's transaction. */
+  clearPartition(p: Partition): void;
   transaction<T>(work: () => T): T;
 }
 
@@ -74,6 +76,7 @@ export function createCatalogStore(db: Database.Database): CatalogStore {
     ),
     delete: db.prepare('DELETE FROM catalog_objects WHERE org = ? AND sandbox = ? AND kind = ? AND id = ?'),
     byStatus: db.prepare<[string], Row>('SELECT * FROM catalog_objects WHERE kind = ? ORDER BY seq'),
+    clearPartition: db.prepare('DELETE FROM catalog_objects WHERE org = ? AND sandbox = ?'),
   };
   const toObject = (row: Row): CatalogObject => ({
     id: row.id,
@@ -112,6 +115,9 @@ export function createCatalogStore(db: Database.Database): CatalogStore {
           return typeof status === 'string' && wanted.has(status);
         })
         .map((row) => ({ ...toObject(row), partition: { org: row.org, sandbox: row.sandbox } }));
+    },
+    clearPartition(p) {
+      sql.clearPartition.run(p.org, p.sandbox);
     },
     transaction(work) {
       return db.transaction(work)();

@@ -31,6 +31,11 @@ export function openStorage(dataDir: string): EmulatorStorage {
   };
 }
 
+/** Forgets that a `once` work was done, so that it runs again (a sandbox reset re-seeds). */
+export function forgetOnce(db: Database.Database, key: string): void {
+  db.prepare('DELETE FROM emulator_meta WHERE key = ?').run(key);
+}
+
 /** Runs `work` once per data dir: a marker row remembers it was done (seeds). */
 export function once(db: Database.Database, key: string, work: () => void): void {
   const done = db.prepare('SELECT 1 FROM emulator_meta WHERE key = ?').get(key);

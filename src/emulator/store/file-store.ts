@@ -7,7 +7,7 @@
 // leftovers are swept at the next start.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -44,6 +44,15 @@ export interface FileStore {
   remove(blob: string): Promise<void>;
   /** Removes every blob of a batch. */
   removeBatch(p: Partition, batchId: string): Promise<void>;
+  /**
+   * Moves the whole folder of a partition into the temporary folder in one
+   * rename, so that none of its bytes is reachable from then on; returns where
+   * it went (undefined when there was none). The next start sweeps it if
+   * removeDetached does not get to it.
+   */
+  detachPartition(p: Partition): string | undefined;
+  /** Deletes a folder detachPartition moved away. */
+  removeDetached(path: string): Promise<void>;
 }
 
 function limitBytes(limit: number): Transform {
@@ -62,8 +71,8 @@ export function createFileStore(filesDir: string): FileStore {
   // Leftovers of writes a previous process did not finish.
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
-  const batchDir = (p: Partition, batchId: string) =>
-    resolveUnder(filesDir, encodeURIComponent(p.org), encodeURIComponent(p.sandbox), 'batches', encodeURIComponent(batchId));
+  const partitionDir = (p: Partition) => resolveUnder(filesDir, encodeURIComponent(p.org), encodeURIComponent(p.sandbox));
+  const batchDir = (p: Partition, batchId: string) => resolveUnder(partitionDir(p), 'batches', encodeURIComponent(batchId));
   const absolute = (blob: string) => resolveUnder(filesDir, blob);
 
   async function moveIntoPlace(temp: string, blob: string): Promise<number> {
@@ -112,6 +121,19 @@ export function createFileStore(filesDir: string): FileStore {
     },
     async removeBatch(p, batchId) {
       await rm(batchDir(p, batchId), { recursive: true, force: true });
+    },
+    detachPartition(p) {
+      const moved = join(tmpDir, ulid());
+      try {
+        renameSync(partitionDir(p), moved);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      return moved;
+    },
+    async removeDetached(path) {
+      await rm(path, { recursive: true, force: true });
     },
   };
 }

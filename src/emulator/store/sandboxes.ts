@@ -2,14 +2,15 @@
 // the development sandbox always exist: every Platform request names one,
 // so an emulator without them could serve nothing. Sandboxes created
 // through the API are 'creating' for settings.processingDelayMs, then
-// 'active'; deleted ones keep their row (state 'deleted') so their name,
-// which partitions all data, is never reused.
+// 'active', and so is a sandbox being reset ('resetting', then 'active');
+// deleted ones keep their row (state 'deleted') so their name, which
+// partitions all data, is never reused.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { SandboxRef } from '../http.ts';
 import type { EmulatorSettings } from '../options.ts';
 
-export type SandboxState = 'creating' | 'active' | 'deleted';
+export type SandboxState = 'creating' | 'active' | 'resetting' | 'deleted';
 
 export interface SandboxRecord extends SandboxRef {
   readonly title: string;
@@ -37,6 +38,8 @@ export interface SandboxStore {
   create(input: { name: string; title: string; type: 'production' | 'development'; by: string }): SandboxRecord;
   update(name: string, changes: { title: string; by: string }): SandboxRecord;
   remove(name: string, by: string): SandboxRecord;
+  /** Marks a sandbox 'resetting' for settings.processingDelayMs; its data is cleared by the caller, in the same transaction. */
+  startReset(name: string, by: string): SandboxRecord;
   readonly defaultSandbox: SandboxRecord;
 }
 
@@ -103,7 +106,7 @@ export function createSandboxStore(db: Database.Database, settings: EmulatorSett
     (org_id, name, id, title, type, state, region, is_default, e_tag, created, modified, created_by, modified_by, ready_at)
     VALUES (?, ?, ?, ?, ?, ?, 'VA7', ?, 1, ?, ?, ?, ?, ?)`);
   const write = db.prepare(
-    'UPDATE sandboxes SET title = ?, state = ?, e_tag = ?, modified = ?, modified_by = ? WHERE org_id = ? AND name = ?',
+    'UPDATE sandboxes SET title = ?, state = ?, e_tag = ?, modified = ?, modified_by = ?, ready_at = ? WHERE org_id = ? AND name = ?',
   );
   const selectAll = db.prepare<[string], Row>('SELECT * FROM sandboxes WHERE org_id = ? ORDER BY is_default DESC, name');
   const creator = settings.clients[0]?.clientId ?? 'aep-local';
@@ -116,7 +119,7 @@ export function createSandboxStore(db: Database.Database, settings: EmulatorSett
   const records = new Map([...rows.values()].map((row) => [row.name, toRecord(row)]));
 
   function save(row: Row): SandboxRecord {
-    write.run(row.title, row.state, row.e_tag, row.modified, row.modified_by, settings.orgId, row.name);
+    write.run(row.title, row.state, row.e_tag, row.modified, row.modified_by, row.ready_at, settings.orgId, row.name);
     rows.set(row.name, row);
     const record = toRecord(row);
     records.set(row.name, record);
@@ -126,7 +129,8 @@ export function createSandboxStore(db: Database.Database, settings: EmulatorSett
   function current(name: string): SandboxRecord | undefined {
     const row = rows.get(name);
     if (!row) return undefined;
-    if (row.state === 'creating' && now() >= row.ready_at) return save({ ...row, state: 'active', modified: row.ready_at });
+    const provisioning = row.state === 'creating' || row.state === 'resetting';
+    if (provisioning && now() >= row.ready_at) return save({ ...row, state: 'active', modified: row.ready_at });
     return records.get(name);
   }
 
@@ -136,7 +140,8 @@ export function createSandboxStore(db: Database.Database, settings: EmulatorSett
       .filter((s): s is SandboxRecord => s !== undefined && s.state !== 'deleted')
       .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
 
-  const defaultSandbox = [...records.values()].find((s) => s.isDefault && s.state === 'active');
+  // The default sandbox cannot be deleted, but a restart may find it still resetting.
+  const defaultSandbox = [...records.values()].find((s) => s.isDefault && s.state !== 'deleted');
   if (!defaultSandbox) throw new Error('no default sandbox: the sandboxes table has none');
 
   return {
@@ -180,6 +185,11 @@ export function createSandboxStore(db: Database.Database, settings: EmulatorSett
     remove(name, by) {
       const row = rows.get(name)!;
       return save({ ...row, state: 'deleted', e_tag: row.e_tag + 1, modified: now(), modified_by: by });
+    },
+    startReset(name, by) {
+      const row = rows.get(name)!;
+      const at = now();
+      return save({ ...row, state: 'resetting', e_tag: row.e_tag + 1, modified: at, modified_by: by, ready_at: at + settings.processingDelayMs });
     },
     defaultSandbox,
   };
