@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { postMultipart } from './lib/multipart.ts';
 import { randomBytesStream } from './lib/generate.ts';
 import { RestClient, startEmulatorProcess, storedUploadDigest } from './lib/platform.ts';
-import { rssBytes, sampleRss } from './lib/proc.ts';
+import { cpuTimeMs, rssBytes, sampleRss } from './lib/proc.ts';
 import type { BenchOptions, BenchReport } from './lib/results.ts';
 import { table } from './lib/results.ts';
 import { atLeast, atMost, fmt, fmtBytes, fmtRatio, median, NOISY_SPREAD, ratio, rotate, spread } from './lib/stats.ts';
@@ -18,8 +18,13 @@ const MIB = 1024 * 1024;
 /** The gateway's defaults (docs/configuration.md): SMALL_FILE_LIMIT 256 MiB, UPLOAD_PART_SIZE 64 MiB. */
 const SMALL_FILE_LIMIT = 256 * MIB;
 const PART_SIZE = 64 * MIB;
+const WARM_UP_BYTES = 64 * MIB;
 
 type Name = 'gateway' | 'direct';
+
+function cpuCell(cpu: { gateway: number; emulator: number; client: number; total: number }): string {
+  return `${fmt(cpu.gateway, 2)} / ${fmt(cpu.emulator, 2)} / ${fmt(cpu.client, 2)} = ${fmt(cpu.total, 2)}`;
+}
 
 interface UploadRun {
   readonly round: number;
@@ -34,6 +39,10 @@ interface UploadRun {
   readonly protocol: string;
   readonly gatewayRssBeforeBytes?: number;
   readonly gatewayPeakRssGrowthBytes?: number;
+  /** CPU time (user + system, all threads) during the upload: the gateway's (0 for direct), the emulator's, and this process's (the client). */
+  readonly gatewayCpuMs: number;
+  readonly emulatorCpuMs: number;
+  readonly clientCpuMs: number;
 }
 
 /** Splits one sequential stream into consecutive Readables of the given lengths (for the parts of the large-file protocol). */
@@ -76,7 +85,37 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     const datasetId = await rest.createDataset('Upload benchmark', schema.id);
     const gateway = await startGatewayProcess(emulator, { SMALL_FILE_LIMIT: String(SMALL_FILE_LIMIT), UPLOAD_PART_SIZE: String(PART_SIZE) });
     const runs: UploadRun[] = [];
+
+    const throughGateway = async (batchId: string, name: string, bytes: number, source: Readable) => {
+      const { status, body } = await postMultipart<{ uploadBatchFile: { file: { bytes: number; sha256: string; protocol: string } } }>({
+        url: gateway.graphqlUrl,
+        headers: { 'x-gateway-api-key': gateway.headers['x-gateway-api-key'] ?? '' },
+        // The size announced, as a browser does from File.size: the gateway then streams every request upstream.
+        query: 'mutation ($batchId: ID!, $file: Upload!, $fileName: String, $size: Float) { uploadBatchFile(input: { batchId: $batchId, file: $file, fileName: $fileName, size: $size }) { file { fileName bytes sha256 protocol } } }',
+        variables: { batchId, file: null, fileName: name, size: bytes },
+        path: 'variables.file',
+        fileName: name,
+        file: source,
+      });
+      const file = body.data?.uploadBatchFile.file;
+      if (status !== 200 || !file) throw new Error(`gateway upload: ${status} ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+      return file;
+    };
+    const direct = async (batchId: string, name: string, bytes: number, source: Readable): Promise<string> => {
+      const next = partsOf(source[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
+      await rest.uploadFile(batchId, datasetId, name, bytes, (first, last) => next(last - first + 1), SMALL_FILE_LIMIT, PART_SIZE);
+      return bytes <= SMALL_FILE_LIMIT ? 'SINGLE' : 'LARGE';
+    };
+
     try {
+      // One unmeasured upload each first, so that no measured run pays for code still being compiled or loaded.
+      const warmUpBytes = Math.min(size, WARM_UP_BYTES);
+      for (const target of ['gateway', 'direct'] as const) {
+        const batchId = await rest.createBatch(datasetId, 'parquet');
+        if (target === 'gateway') await throughGateway(batchId, 'warm-up.bin', warmUpBytes, randomBytesStream(warmUpBytes, 1));
+        else await direct(batchId, 'warm-up.bin', warmUpBytes, randomBytesStream(warmUpBytes, 2));
+        await rest.json('POST', `/data/foundation/import/batches/${batchId}?action=ABORT`).catch(() => undefined);
+      }
       for (let round = 0; round < rounds; round++) {
         for (const target of rotate<Name>(['gateway', 'direct'], round)) {
           const seed = 1000 + round * 2 + (target === 'gateway' ? 0 : 1);
@@ -86,32 +125,21 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
           let protocol: string;
           let rssBefore: number | undefined;
           let rssGrowth: number | undefined;
+          const cpuBefore = { gateway: cpuTimeMs(gateway.pid), emulator: cpuTimeMs(emulator.pid), client: process.cpuUsage() };
           const t0 = performance.now();
           if (target === 'gateway') {
             rssBefore = rssBytes(gateway.pid);
             const sampler = sampleRss(gateway.pid, 20);
-            const { status, body } = await postMultipart<{ uploadBatchFile: { file: { bytes: number; sha256: string; protocol: string } } }>({
-              url: gateway.graphqlUrl,
-              headers: { 'x-gateway-api-key': gateway.headers['x-gateway-api-key'] ?? '' },
-              // The size announced, as a browser does from File.size: the gateway then streams every request upstream.
-              query: 'mutation ($batchId: ID!, $file: Upload!, $fileName: String, $size: Float) { uploadBatchFile(input: { batchId: $batchId, file: $file, fileName: $fileName, size: $size }) { file { fileName bytes sha256 protocol } } }',
-              variables: { batchId, file: null, fileName: name, size },
-              path: 'variables.file',
-              fileName: name,
-              file: source,
-            });
+            const file = await throughGateway(batchId, name, size, source);
             rssGrowth = sampler.stop() - rssBefore;
-            const file = body.data?.uploadBatchFile.file;
-            if (status !== 200 || !file) throw new Error(`gateway upload: ${status} ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
             if (file.sha256 !== source.digest()) notes.push(`round ${round + 1}: the gateway reported sha256 ${file.sha256} for bytes whose sha256 is ${source.digest()}`);
             protocol = file.protocol;
           } else {
-            const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-            const next = partsOf(iterator);
-            await rest.uploadFile(batchId, datasetId, name, size, (first, last) => next(last - first + 1), SMALL_FILE_LIMIT, PART_SIZE);
-            protocol = size <= SMALL_FILE_LIMIT ? 'SINGLE' : 'LARGE';
+            protocol = await direct(batchId, name, size, source);
           }
           const seconds = (performance.now() - t0) / 1000;
+          const client = process.cpuUsage(cpuBefore.client);
+          const cpu = { gateway: cpuTimeMs(gateway.pid) - cpuBefore.gateway, emulator: cpuTimeMs(emulator.pid) - cpuBefore.emulator, client: (client.user + client.system) / 1000 };
           const sent = source.digest();
           const stored = await storedUploadDigest(emulator.dataDir, batchId, name);
           const result: UploadRun = {
@@ -126,11 +154,15 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
             byteExact: stored.sha256 === sent && stored.size === size,
             protocol,
             ...(rssBefore !== undefined ? { gatewayRssBeforeBytes: rssBefore, gatewayPeakRssGrowthBytes: rssGrowth } : {}),
+            gatewayCpuMs: cpu.gateway,
+            emulatorCpuMs: cpu.emulator,
+            clientCpuMs: cpu.client,
           };
           runs.push(result);
           log(
             `round ${round + 1}/${rounds} ${target.padEnd(7)} ${fmtBytes(size)} in ${fmt(seconds, 2)} s = ${fmt(result.mibPerSecond, 1)} MiB/s (${protocol}); byte-exact ${result.byteExact}` +
-              (rssGrowth !== undefined ? `; gateway peak RSS growth ${fmtBytes(rssGrowth)}` : ''),
+              (rssGrowth !== undefined ? `; gateway peak RSS growth ${fmtBytes(rssGrowth)}` : '') +
+              `; CPU ms gateway ${fmt(cpu.gateway)}, emulator ${fmt(cpu.emulator)}, client ${fmt(cpu.client)}`,
           );
           // Frees the stored bytes before the next round.
           await rest.json('POST', `/data/foundation/import/batches/${batchId}?action=ABORT`).catch(() => undefined);
@@ -160,6 +192,16 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     for (const [t, v] of [['gateway', gwMiBs], ['direct', directMiBs]] as const) if (spread(v) > NOISY_SPREAD) notes.push(`Noisy: ${t} throughput varied by ${fmt(spread(v) * 100)}% between runs.`);
     const throughputRatio = ratio(median(gwMiBs), median(directMiBs));
     const peakGrowth = Math.max(...by('gateway').map((r) => r.gatewayPeakRssGrowthBytes ?? 0));
+    // CPU time per MiB, whole path: on a machine whose cores are all busy, throughput follows it more steadily than the clock does.
+    const cpuPerMiB = (r: UploadRun) => ({ gateway: r.gatewayCpuMs / (r.bytes / MIB), emulator: r.emulatorCpuMs / (r.bytes / MIB), client: r.clientCpuMs / (r.bytes / MIB) });
+    const cpuMedians = (t: Name) => {
+      const per = by(t).map(cpuPerMiB);
+      const m = { gateway: median(per.map((c) => c.gateway)), emulator: median(per.map((c) => c.emulator)), client: median(per.map((c) => c.client)) };
+      return { ...m, total: m.gateway + m.emulator + m.client };
+    };
+    const gwCpu = cpuMedians('gateway');
+    const directCpu = cpuMedians('direct');
+    const cpuRatio = ratio(directCpu.total, gwCpu.total);
     const allExact = runs.every((r) => r.byteExact);
     if (!allExact) notes.push('Some uploads were NOT byte-exact: see the runs in the JSON.');
 
@@ -167,17 +209,18 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
       name: 'upload',
       title: `Upload: a ${fmtBytes(size)} generated file through uploadBatchFile vs straight to the emulator`,
       conditions: [
-        `${rounds} rounds, gateway and direct interleaved; one emulator and one gateway process (SMALL_FILE_LIMIT ${fmtBytes(SMALL_FILE_LIMIT)}, UPLOAD_PART_SIZE ${fmtBytes(PART_SIZE)}); bytes from a seeded xorshift stream, generated while sent`,
+        `${rounds} rounds after one unmeasured upload of ${fmtBytes(Math.min(size, WARM_UP_BYTES))} each, gateway and direct interleaved; one emulator and one gateway process (SMALL_FILE_LIMIT ${fmtBytes(SMALL_FILE_LIMIT)}, UPLOAD_PART_SIZE ${fmtBytes(PART_SIZE)}); bytes from a seeded xorshift stream, generated while sent`,
         'throughput: bytes / time from the first byte sent to the response (gateway: multipart POST to the mutation\'s answer; direct: PUT, or INITIALIZE + PATCH parts + COMPLETE)',
         'gateway RSS: sampled from /proc/<pid>/status every 20 ms; growth = peak during the upload minus RSS just before it',
         'byte-exact: sha256 of the blob the emulator stored (read from its data folder) equals sha256 of the generated stream',
+        'CPU: user + system time from /proc/<pid>/stat (gateway, emulator) and process.cpuUsage() (the client, this process, which also generates the bytes), per MiB uploaded; medians',
       ],
       markdown: [
         table(
-          ['target', 'throughput (median)', 'protocol', 'byte-exact', 'gateway peak RSS growth (max)'],
+          ['target', 'throughput (median)', 'protocol', 'byte-exact', 'gateway peak RSS growth (max)', 'CPU ms/MiB: gateway / emulator / client = total'],
           [
-            [TARGET_LABELS.gateway, `${fmt(median(gwMiBs), 1)} MiB/s`, by('gateway')[0]?.protocol ?? 'n/a', String(by('gateway').every((r) => r.byteExact)), fmtBytes(peakGrowth)],
-            [TARGET_LABELS.direct, `${fmt(median(directMiBs), 1)} MiB/s`, by('direct')[0]?.protocol ?? 'n/a', String(by('direct').every((r) => r.byteExact)), ''],
+            [TARGET_LABELS.gateway, `${fmt(median(gwMiBs), 1)} MiB/s`, by('gateway')[0]?.protocol ?? 'n/a', String(by('gateway').every((r) => r.byteExact)), fmtBytes(peakGrowth), cpuCell(gwCpu)],
+            [TARGET_LABELS.direct, `${fmt(median(directMiBs), 1)} MiB/s`, by('direct')[0]?.protocol ?? 'n/a', String(by('direct').every((r) => r.byteExact)), '', cpuCell(directCpu)],
           ],
         ),
         '',
@@ -187,11 +230,12 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
             ['gateway throughput >= 80% of direct', fmtRatio(throughputRatio), atLeast(throughputRatio, 0.8)],
             [`gateway RSS growth < 64 MB (target stated for 1 GiB; this run: ${fmtBytes(size)})`, fmtBytes(peakGrowth), atMost(peakGrowth, 64_000_000 - 1)],
             ['byte-exact (sha256 stored = sha256 sent)', String(allExact), allExact ? 'yes' : 'no'],
+            ['(no target) CPU per MiB, direct total / gateway-path total', fmtRatio(cpuRatio), ''],
           ],
         ),
       ].join('\n'),
       notes,
-      data: { size, rounds, smallFileLimit: SMALL_FILE_LIMIT, partSize: PART_SIZE, runs, throughputRatio, peakGrowthBytes: peakGrowth, allExact, hive: hiveVerdict },
+      data: { size, rounds, smallFileLimit: SMALL_FILE_LIMIT, partSize: PART_SIZE, runs, throughputRatio, peakGrowthBytes: peakGrowth, allExact, cpuPerMiB: { gateway: gwCpu, direct: directCpu }, cpuRatio, hive: hiveVerdict },
     };
   } finally {
     await emulator.close();

@@ -224,6 +224,16 @@ describe('PartReader', () => {
     for (let p = await reader.next(); p; p = await reader.next()) parts.push([p.part.length, p.last]);
     expect(parts).toEqual([[10, false], [10, true]]);
   });
+
+  it('should gather parts of many chunks past 1 MiB byte-exact, part after part, in the buffer it reuses', async () => {
+    const data = bytes(3.5 * 1024 * 1024);
+    const reader = new PartReader(chunked(data, 64 * 1024 + 3), 1.5 * 1024 * 1024);
+    const parts: Buffer[] = [];
+    // A part is valid until the next call: copied here before asking for the next.
+    for (let p = await reader.next(); p; p = await reader.next()) parts.push(Buffer.from(p.part));
+    expect(parts.map((p) => p.length)).toEqual([1.5 * 1024 * 1024, 1.5 * 1024 * 1024, 0.5 * 1024 * 1024]);
+    expect(Buffer.concat(parts).equals(data)).toBe(true);
+  });
 });
 
 describe('batches', () => {
