@@ -6,8 +6,10 @@ import type { ServerResponse } from 'node:http';
 import { header, readJson, requireContentType, sendEmpty, sendJson } from '../http.ts';
 import type { EmulatorRequest } from '../http.ts';
 import { descriptorListFormat, checkDescriptorLookupAccept, listFormat, lookupFormat } from '../schema-registry/accept.ts';
+import { applyDescriptorView } from '../schema-registry/descriptor-views.ts';
 import { createDescriptorStore, descriptorNotFound } from '../schema-registry/descriptors.ts';
 import { createSchemaRegistryStore } from '../schema-registry/index.ts';
+import type { ResolvedSchema } from '../schema-registry/index.ts';
 import { PATH_KINDS } from '../schema-registry/kinds.ts';
 import type { ResourceKind, ResourceType, XdmResource } from '../schema-registry/kinds.ts';
 import { pageOf } from '../schema-registry/listing.ts';
@@ -74,6 +76,9 @@ export function createSchemaRegistryRoutes({ sandboxes }: SchemaRegistryRouteOpt
       const resource = find();
       if (!resource) throw notFound(kind, req.params.id ?? '');
       let body: unknown = format.resolved ? registry.resolve(req.scope, resource) : resource;
+      if (format.descriptors && resource['meta:containerId'] === 'tenant' && resource['meta:resourceType'] === 'schemas') {
+        body = applyDescriptorView(format.descriptors, body as ResolvedSchema, descriptors.forSchema(req.scope, resource.$id));
+      }
       if (format.noText) body = withoutText(body);
       sendJson(res, 200, body, { 'content-type': format.mediaType });
     };

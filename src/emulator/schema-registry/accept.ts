@@ -2,6 +2,7 @@
 // `xed-id` or `xed` without a version; lookups take one of the `xed*` types
 // with `version=1`.
 import { legacyError, registryError } from '../errors.ts';
+import type { DescriptorView } from './descriptor-views.ts';
 
 export type ListFormat = 'ids' | 'full-objects';
 
@@ -10,17 +11,19 @@ export interface LookupFormat {
   readonly resolved: boolean;
   /** Titles and descriptions removed. */
   readonly noText: boolean;
+  /** How a schema's descriptors enter the view, if at all. */
+  readonly descriptors?: DescriptorView;
   /** The media type echoed back as the response Content-Type. */
   readonly mediaType: string;
 }
 
-const LOOKUP_VARIANTS: Record<string, { resolved: boolean; noText: boolean }> = {
+const LOOKUP_VARIANTS: Record<string, Omit<LookupFormat, 'mediaType'>> = {
   xed: { resolved: false, noText: false },
   'xed-notext': { resolved: false, noText: true },
   'xed-full': { resolved: true, noText: false },
   'xed-full-notext': { resolved: true, noText: true },
-  'xed-full-desc': { resolved: true, noText: false },
-  'xed-deprecatefield': { resolved: true, noText: false },
+  'xed-full-desc': { resolved: true, noText: false, descriptors: 'embedded' },
+  'xed-deprecatefield': { resolved: true, noText: false, descriptors: 'deprecations' },
 };
 
 interface Parsed {

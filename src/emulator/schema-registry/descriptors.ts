@@ -18,6 +18,8 @@ export const DESCRIPTOR_TYPES = [
   'xdm:descriptorReferenceIdentity',
   'xdm:descriptorOneToOne',
   'xdm:descriptorRelationship',
+  // Deprecates fields of a schema that come from standard resources (field-deprecation-api in Adobe's XDM guide).
+  'xdm:descriptorDeprecated',
 ] as const;
 
 export interface DescriptorStore {
@@ -27,6 +29,8 @@ export interface DescriptorStore {
   create(scope: RequestScope, body: unknown): JsonObject;
   replace(scope: RequestScope, id: string, body: unknown): JsonObject;
   remove(scope: RequestScope, id: string): void;
+  /** The descriptors whose source is this schema (`$id`). */
+  forSchema(scope: RequestScope, schemaId: string): JsonObject[];
   /** Drops the descriptors of a schema that was deleted. */
   removeForSchema(scope: RequestScope, schemaId: string): void;
   /** Forgets every descriptor of a sandbox (a reset); run it inside the reset's transaction. */
@@ -37,7 +41,7 @@ export const descriptorNotFound = (id: string) =>
   registryError('XDM-1014-404', 'Resource not found', `The requested descriptor resource ${id} with version 1 is not found.`);
 
 /** Walks "/a/b/c" through a resolved schema's properties (into array items and maps on the way). */
-function fieldAt(properties: Record<string, ResolvedField>, path: string): ResolvedField | undefined {
+export function fieldAt(properties: Record<string, ResolvedField>, path: string): ResolvedField | undefined {
   let field: ResolvedField | undefined;
   let children: Record<string, ResolvedField> | undefined = properties;
   for (const segment of path.split('/').slice(1)) {
@@ -85,12 +89,16 @@ export function createDescriptorStore(ctx: EmulatorContext, registry: SchemaRegi
     if (!schema) throw invalidPayload(`The source schema ${source} is not found.`);
     const property = body['xdm:sourceProperty'];
     if (property !== undefined) {
-      if (typeof property !== 'string' || !property.startsWith('/') || property.endsWith('/')) {
-        throw invalidPayload('xdm:sourceProperty must be a path such as /_tenant/field: a leading "/", no trailing "/".');
-      }
-      const resolved = registry.resolveSchema(scope, schema.$id);
-      if (!resolved || !fieldAt(resolved.properties, property)) {
-        throw invalidPayload(`The property ${property} does not exist in schema ${schema.$id}.`);
+      // A deprecation descriptor may name several fields at once.
+      const paths = type === 'xdm:descriptorDeprecated' && Array.isArray(property) && property.length > 0 ? property : [property];
+      for (const path of paths) {
+        if (typeof path !== 'string' || !path.startsWith('/') || path.endsWith('/')) {
+          throw invalidPayload('xdm:sourceProperty must be a path such as /_tenant/field: a leading "/", no trailing "/".');
+        }
+        const resolved = registry.resolveSchema(scope, schema.$id);
+        if (!resolved || !fieldAt(resolved.properties, path)) {
+          throw invalidPayload(`The property ${path} does not exist in schema ${schema.$id}.`);
+        }
       }
     } else if (type !== 'xdm:alternateDisplayInfo') {
       throw invalidPayload('xdm:sourceProperty is required.');
@@ -158,6 +166,9 @@ export function createDescriptorStore(ctx: EmulatorContext, registry: SchemaRegi
     },
     remove(scope, id) {
       if (sql.remove.run(scope.orgId, scope.sandbox.name, id).changes === 0) throw descriptorNotFound(id);
+    },
+    forSchema(scope, schemaId) {
+      return all(scope).filter((descriptor) => descriptor['xdm:sourceSchema'] === schemaId);
     },
     removeForSchema(scope, schemaId) {
       sql.removeForSchema.run(scope.orgId, scope.sandbox.name, schemaId);

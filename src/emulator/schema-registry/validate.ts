@@ -1,6 +1,7 @@
 // Checks on a tenant resource body before it is stored: its shape per kind,
 // and the rule that custom fields live under `_{tenantId}` (platform-api.md
 // §2.6, §2.12, §2.14).
+import { checkFieldStatuses } from './field-status.ts';
 import { isObject } from './kinds.ts';
 import type { JsonObject, ResourceType } from './kinds.ts';
 import { invalidPayload, namespaceError } from './registry-errors.ts';
@@ -82,6 +83,7 @@ export function checkResourceBody(type: ResourceType, body: unknown, tenantId: s
   if (type === 'mixins' && !Array.isArray(body['meta:intendedToExtend'])) {
     throw invalidPayload('A field group needs meta:intendedToExtend, the list of classes it can be used with.');
   }
+  checkFieldStatuses(body);
   if (body['meta:immutableTags'] !== undefined) {
     const tags = body['meta:immutableTags'];
     if (!Array.isArray(tags) || !tags.every((t) => t === 'union')) throw invalidPayload('meta:immutableTags may only hold "union".');
