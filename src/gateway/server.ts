@@ -13,7 +13,6 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { processRequest } from 'graphql-upload-minimal';
 import type { Logger } from 'pino';
@@ -33,6 +32,7 @@ import { createBatchWatchFor } from './batch-watch-runtime.ts';
 import { attachSubscriptions } from './subscriptions-server.ts';
 import { createQueryLimits, queryLimitsFromConfig } from './limits.ts';
 import { createRequestLimits, requestLimitsFromConfig } from './request-limits.ts';
+import { httpDrainPlugin } from './http-drain.ts';
 import { createMetrics } from './metrics.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { metricsPlugin } from './plugins/metrics-plugin.ts';
@@ -219,14 +219,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      // Running requests (uploads included) get what is left of SHUTDOWN_TIMEOUT_MS
-      // once the subscriptions are drained; the plugin reads the grace when it drains.
-      ApolloServerPluginDrainHttpServer({
-        httpServer,
-        get stopGracePeriodMillis() {
-          return Math.max(0, (shutdownDeadline ?? Date.now() + config.shutdownTimeoutMs) - Date.now());
-        },
-      }),
+      // Running requests (uploads included) get until SHUTDOWN_TIMEOUT_MS from the signal;
+      // the listener stays open meanwhile, so that new requests get the 503 of handle().
+      httpDrainPlugin({ httpServer, deadline: () => shutdownDeadline ?? Date.now() + config.shutdownTimeoutMs }),
       // Fills the request record (operation name, errors) and counts errors by code.
       metricsPlugin(metrics),
       ...(tracing ? [tracing.plugin] : []),
