@@ -16,8 +16,8 @@
 // - writes, in front of every Mutation field of the schema: a read-only key,
 //   or a production sandbox under REFUSE_PRODUCTION_WRITES, is refused with
 //   FORBIDDEN before any upstream write.
-// The cost on the hot path is one key lookup per request and, for mutations,
-// one cached lookup per field.
+// The cost on the hot path is one key lookup per request (none when no key
+// is restricted) and, for mutations, one cached lookup per field.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { defaultFieldResolver } from 'graphql';
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
@@ -140,11 +140,13 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   const entries = options.grants.map((grant) => ({ digest: digest(grant.key), access: Object.freeze({ role: grant.role, sandboxes: grant.sandboxes }) as RequestAccess }));
   const granted = new Set(options.grants.map((grant) => grant.key));
   for (const key of options.plainKeys ?? []) if (!granted.has(key)) entries.push({ digest: digest(key), access: FULL });
+  // When every key may do everything, which key was presented changes nothing: no digest per request.
+  const anyRestricted = entries.some((entry) => entry.access.role !== 'read-write' || entry.access.sandboxes !== '*');
   /** Sandbox types by org and name; a failed lookup is not kept. */
   const sandboxTypes = new Map<string, Promise<string | undefined>>();
 
   function accessFor(headers: HeadersRecord): RequestAccess {
-    if (!options.keysRequired) return FULL;
+    if (!options.keysRequired || !anyRestricted) return FULL;
     const key = presentedKey(headers);
     // The context factory has already refused a missing or unknown key.
     if (key === undefined) return FULL;

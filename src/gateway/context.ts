@@ -1,7 +1,8 @@
 // The per-request context: who the caller is (scope), the platform client
 // bound to that scope, the request's loaders (created on first use) and a
-// child logger. `createContextFactory` takes a plain headers record, so the
-// HTTP path and the WebSocket path (connectionParams) build it the same way.
+// child logger (also created on first use). `createContextFactory` takes a
+// plain headers record, so the HTTP path and the WebSocket path
+// (connectionParams) build it the same way.
 //
 // Auth, by mode:
 // - pass-through: the caller's own Authorization, x-api-key and
@@ -84,13 +85,20 @@ function sandboxFrom(headers: HeadersRecord, fallback: string): string {
   return sandbox;
 }
 
+/** The configured keys as bytes, made once per key list rather than per request. */
+const keyBytes = new WeakMap<readonly string[], readonly Buffer[]>();
+
 /** Constant-time comparison against every configured key. */
 function keyMatches(candidate: string, keys: readonly string[]): boolean {
+  let expected = keyBytes.get(keys);
+  if (!expected) {
+    expected = keys.map((key) => Buffer.from(key));
+    keyBytes.set(keys, expected);
+  }
   const given = Buffer.from(candidate);
   let match = false;
-  for (const key of keys) {
-    const expected = Buffer.from(key);
-    if (expected.length === given.length && timingSafeEqual(expected, given)) match = true;
+  for (const key of expected) {
+    if (key.length === given.length && timingSafeEqual(key, given)) match = true;
   }
   return match;
 }
@@ -139,29 +147,42 @@ export function requestIdFrom(headers: HeadersRecord): string {
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/**
+ * A class, with the lazy members as prototype getters: Apollo runs each
+ * operation with a copy of the context (Object.assign onto an object of the
+ * same prototype), and Object.assign reads own getters, which would build
+ * the loaders and the child logger of every request whether it uses them or
+ * not. Own properties are plain data; the memo fields start undefined, so the
+ * copy builds what it uses, once.
+ */
+class RequestContext implements GatewayContext {
+  private loadersMemo: Loaders | undefined = undefined;
+  private loggerMemo: Logger | undefined = undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly scope: PlatformScope,
+    readonly platform: ScopedPlatform,
+    readonly config: GatewayConfig,
+    readonly batchWatch: BatchWatch,
+    readonly record: RequestRecord,
+    private readonly parentLogger: Logger,
+  ) {}
+
+  get loaders(): Loaders {
+    return (this.loadersMemo ??= createLoaders(this.platform));
+  }
+
+  get logger(): Logger {
+    return (this.loggerMemo ??= this.parentLogger.child({ requestId: this.requestId, sandbox: this.scope.sandbox }));
+  }
+}
+
 export function createContextFactory(deps: ContextFactoryDeps): ContextFactory {
   const { config, platformClient, logger, batchWatch } = deps;
   return (headers, options = {}) => {
     const requestId = options.requestId ?? requestIdFrom(headers);
     const scope = scopeFromHeaders(config, headers);
-    const platform = platformClient.scoped(scope);
-    let loaders: Loaders | undefined;
-    let childLogger: Logger | undefined;
-    return {
-      requestId,
-      scope,
-      platform,
-      config,
-      batchWatch,
-      record: options.record ?? { errorCount: 0 },
-      get loaders() {
-        loaders ??= createLoaders(platform);
-        return loaders;
-      },
-      get logger() {
-        childLogger ??= logger.child({ requestId, sandbox: scope.sandbox });
-        return childLogger;
-      },
-    };
+    return new RequestContext(requestId, scope, platformClient.scoped(scope), config, batchWatch, options.record ?? { errorCount: 0 }, logger);
   };
 }

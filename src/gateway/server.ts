@@ -103,15 +103,45 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 class BodyTooLargeError extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`request body larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The whole body as text, refusing more than `limit` bytes. Events rather than an async iterator: cheaper for the one small chunk most queries are. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        // Paused, not destroyed: the 413 still has to go out on this socket.
+        req.pause();
+        reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error('the request was closed before its body arrived'));
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 function toHeaderMap(req: IncomingMessage): HeaderMap {
@@ -120,6 +150,15 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   return headers;
+}
+
+/** The query string of a request target, `?` included, as URL.search gives it (empty when there is none or only `?`). */
+function searchOf(target: string | undefined): string {
+  const at = target?.indexOf('?') ?? -1;
+  if (at < 0) return '';
+  const hash = target!.indexOf('#', at);
+  const search = hash < 0 ? target!.slice(at) : target!.slice(at, hash);
+  return search === '?' ? '' : search;
 }
 
 function isMultipart(req: IncomingMessage): boolean {
@@ -261,9 +300,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         body = text;
       }
     }
-    const url = new URL(req.url ?? '/', 'http://gateway');
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req), search: url.search, body },
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req), search: searchOf(req.url), body },
       context: async () => contextFactory(req.headers, { requestId, record }),
     });
     await writeResponse(res, response);
@@ -298,8 +336,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       if (requestLimits.admit(req, res)) await handleGraphQL(req, res, requestId, record);
     } finally {
       metrics.observeRequest(record.operationName, res.statusCode, record.errorCount, performance.now() - started);
-      // One line per GraphQL request; never headers, never variables.
-      logger.info(
+      // One line per GraphQL request; never headers, never variables. Nothing is built when info is off.
+      if (logger.isLevelEnabled('info')) logger.info(
         {
           requestId,
           method: req.method,
