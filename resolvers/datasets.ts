@@ -1,5 +1,12 @@
 // Catalog datasets: offset-paged lists that ask only for the properties the
 // query selects, lookups through the request's loader, and the writes.
+//
+// A page of datasets answers its items' fields without a promise each where it
+// can: the list preloads the schemas its items name (one Registry call per
+// distinct schema, usually from the schema cache), and `lastBatch { id status }`
+// comes from the dataset object itself, whose `lastBatchId` and
+// `lastBatchStatus` the Catalog keeps up to date (platform-api.md §3.4); only
+// other batch fields look the batches up.
 import type { DataSet } from '../src/platform/types.ts';
 import type { GatewayContext } from '../src/gateway/context.ts';
 import type { InputFormat, Resolvers } from '../src/generated/resolvers-types.ts';
@@ -7,7 +14,7 @@ import { badUserInput } from '../src/gateway/errors.ts';
 import { loadOrNull } from '../src/gateway/loaders.ts';
 import { offsetAfter, offsetConnection, pageSize } from '../src/gateway/paging.ts';
 import { readDatasetRows, rowLimit } from '../src/gateway/rows.ts';
-import { catalogProperties, selectedNodeFields, selectsPageInfo } from '../src/gateway/selection.ts';
+import { catalogProperties, selectedNodeFields, selectsOnly, selectsPageInfo } from '../src/gateway/selection.ts';
 import { BATCH_PROPERTIES, rawStatuses } from './batches.ts';
 
 /** GraphQL field of Dataset → the Catalog properties it reads. */
@@ -21,11 +28,14 @@ export const DATASET_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   identityEnabled: ['tags'],
   created: ['created'],
   updated: ['updated'],
-  lastBatch: ['lastBatchId'],
+  lastBatch: ['lastBatchId', 'lastBatchStatus'],
   batches: [],
   files: [],
   rows: [],
 };
+
+/** Fields of `lastBatch` the dataset answers by itself, from its `lastBatchId` and `lastBatchStatus`. */
+const LAST_BATCH_FROM_DATASET: ReadonlySet<string> = new Set(['id', 'status', 'rawStatus', 'terminal']);
 
 const PROFILE_TAG = 'unifiedProfile';
 const IDENTITY_TAG = 'unifiedIdentity';
@@ -68,10 +78,11 @@ async function reloadDataset(id: string, { loaders }: GatewayContext): Promise<D
 
 export const datasetResolvers: Resolvers = {
   Query: {
-    datasets: async (_root, { first, after, filter }, { platform }, info) => {
+    datasets: async (_root, { first, after, filter }, { platform, loaders }, info) => {
       const limit = pageSize(first);
       const start = offsetAfter(after);
-      const properties = catalogProperties(selectedNodeFields(info), DATASET_PROPERTIES, 'name');
+      const selected = selectedNodeFields(info);
+      const properties = catalogProperties(selected, DATASET_PROPERTIES, 'name');
       // The Catalog reads a comma in a filter value as "or": an exact name cannot hold one.
       if (filter?.name?.includes(',')) throw badUserInput('"filter.name" cannot contain a comma (the Catalog reads it as a list of alternatives)');
       const page = await platform.catalog.listDataSets({
@@ -81,6 +92,11 @@ export const datasetResolvers: Resolvers = {
         ...(properties ? { properties } : {}),
         ...(filter?.name ? { filters: { name: filter.name } } : {}),
       });
+      if (selected.has('schema')) {
+        const schemaIds: string[] = [];
+        for (const dataset of page.items) if (dataset.schemaRef?.id) schemaIds.push(dataset.schemaRef.id);
+        await loaders.preloadSchemas(schemaIds);
+      }
       return offsetConnection(page.items, start, page.hasMore);
     },
     dataset: (_root, { id }, { loaders }) => loadOrNull(loaders.dataset, id),
@@ -136,13 +152,24 @@ export const datasetResolvers: Resolvers = {
     id: (dataset) => dataset.id,
     name: (dataset) => dataset.name ?? dataset.id,
     description: (dataset) => dataset.description ?? null,
-    schema: (dataset, _args, { loaders }) => (dataset.schemaRef?.id ? loadOrNull(loaders.schema, dataset.schemaRef.id) : null),
+    schema: (dataset, _args, { loaders }) => {
+      const id = dataset.schemaRef?.id;
+      if (!id) return null;
+      const preloaded = loaders.loadedSchema(id);
+      return preloaded !== undefined ? preloaded : loadOrNull(loaders.schema, id);
+    },
     tags: (dataset) => dataset.tags ?? {},
     profileEnabled: (dataset) => tagEnabled(dataset, PROFILE_TAG),
     identityEnabled: (dataset) => tagEnabled(dataset, IDENTITY_TAG),
     created: (dataset) => dataset.created ?? null,
     updated: (dataset) => dataset.updated ?? null,
-    lastBatch: (dataset, _args, { loaders }) => loaders.lastBatch.load(dataset),
+    lastBatch: (dataset, _args, { loaders }, info) => {
+      if (!dataset.lastBatchId) return null;
+      if (typeof dataset.lastBatchStatus === 'string' && selectsOnly(info, LAST_BATCH_FROM_DATASET)) {
+        return { id: dataset.lastBatchId, status: dataset.lastBatchStatus };
+      }
+      return loaders.lastBatch.load(dataset);
+    },
     batches: async (dataset, { first, after, status }, { platform }, info) => {
       const limit = pageSize(first);
       const start = offsetAfter(after);

@@ -26,6 +26,15 @@ export interface Loaders {
   readonly lastBatch: DataLoader<DataSet, Batch | null, string>;
   /** The caller's sandboxes, listed once per request however many fields need them. */
   sandboxes(): Promise<Sandbox[]>;
+  /**
+   * Loads the schemas of many ids at once (one Registry call per distinct
+   * schema), after which `loadedSchema` answers for each of those ids
+   * without a promise: a list resolver calls it so that the `schema` field
+   * of each of its items resolves at once.
+   */
+  preloadSchemas(ids: readonly string[]): Promise<void>;
+  /** A schema `preloadSchemas` loaded, null when it does not exist; undefined when it was not preloaded (or failed: the loader then says why). */
+  loadedSchema(id: string): XdmSchema | null | undefined;
 }
 
 /**
@@ -86,7 +95,20 @@ export function createLoaders(platform: ScopedPlatform): Loaders {
   let sandboxList: Promise<Sandbox[]> | undefined;
   const sandboxes = () => (sandboxList ??= platform.sandboxes.listSandboxes());
 
-  return { dataset, batch, schema, lastBatch, sandboxes };
+  // By the id as given (not schemaKey): the lookups that follow a preload use the same spelling, and skip the normalisation.
+  const preloadedSchemas = new Map<string, XdmSchema | null>();
+  async function preloadSchemas(ids: readonly string[]): Promise<void> {
+    const distinct = [...new Set(ids)].filter((id) => !preloadedSchemas.has(id));
+    if (distinct.length === 0) return;
+    const results = await schema.loadMany(distinct);
+    distinct.forEach((id, i) => {
+      const result = results[i];
+      if (!(result instanceof Error)) preloadedSchemas.set(id, result!);
+      else if (isNotFound(result)) preloadedSchemas.set(id, null);
+    });
+  }
+
+  return { dataset, batch, schema, lastBatch, sandboxes, preloadSchemas, loadedSchema: (id) => preloadedSchemas.get(id) };
 }
 
 /** Loads through a loader, turning a missing object into null (nullable fields: no thrown 404 reaches the client). */

@@ -68,21 +68,50 @@ export function keyAfter(after: string | null | undefined): string | undefined {
   return decode(after, AFTER_PREFIX);
 }
 
-export function connection<T>(edges: Array<Edge<T>>, hasNextPage: boolean, totalCount: number | null = null): Connection<T> {
-  return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: {
-      hasNextPage,
+/**
+ * A page of a list. `nodes` and `pageInfo` are built only when a query reads
+ * them: a page of 100 items selected through `edges` pays for neither.
+ */
+class Page<T> implements Connection<T> {
+  constructor(
+    readonly edges: Array<Edge<T>>,
+    private readonly hasNextPage: boolean,
+    readonly totalCount: number | null,
+  ) {}
+
+  get nodes(): T[] {
+    return this.edges.map((edge) => edge.node);
+  }
+
+  get pageInfo(): Connection<T>['pageInfo'] {
+    return {
+      hasNextPage: this.hasNextPage,
       hasPreviousPage: false,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount,
-  };
+      startCursor: this.edges[0]?.cursor ?? null,
+      endCursor: this.edges.at(-1)?.cursor ?? null,
+    };
+  }
+}
+
+export function connection<T>(edges: Array<Edge<T>>, hasNextPage: boolean, totalCount: number | null = null): Connection<T> {
+  return new Page(edges, hasNextPage, totalCount);
+}
+
+/** An edge of an offset-paged list: its cursor is encoded only when a query reads it. */
+class OffsetEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly offset: number,
+  ) {}
+
+  get cursor(): string {
+    return offsetCursor(this.offset);
+  }
 }
 
 /** A connection over one Catalog page that started at `start`. */
 export function offsetConnection<T>(items: readonly T[], start: number, hasMore: boolean): Connection<T> {
-  return connection(items.map((node, i) => ({ cursor: offsetCursor(start + i), node })), hasMore);
+  const edges = new Array<Edge<T>>(items.length);
+  for (let i = 0; i < items.length; i++) edges[i] = new OffsetEdge(items[i]!, start + i);
+  return connection(edges, hasMore);
 }

@@ -20,13 +20,22 @@ const JSON_BODY = { 'content-type': 'application/json', accept: 'application/jso
 
 type Keyed<T> = Record<string, Omit<T, 'id'> & { id?: string }>;
 
-/** `{ id1: {...}, id2: {...} }` → `[{ id: id1, ... }, ...]` in the order the server wrote them. */
+/**
+ * `{ id1: {...}, id2: {...} }` → `[{ id: id1, ... }, ...]` in the order the
+ * server wrote them. The objects are the parsed body's own (nothing else holds
+ * them), so the id is written onto each rather than into a copy.
+ */
 export function keyedToArray<T extends { id: string }>(keyed: Keyed<T> | null | undefined): T[] {
   if (!keyed || typeof keyed !== 'object' || Array.isArray(keyed)) return [];
   const items: T[] = [];
   for (const id in keyed) {
     const value = keyed[id];
-    items.push({ ...(value && typeof value === 'object' ? value : {}), id } as T);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      (value as { id?: string }).id = id;
+      items.push(value as T);
+    } else {
+      items.push({ id } as T);
+    }
   }
   return items;
 }

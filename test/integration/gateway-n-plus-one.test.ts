@@ -1,6 +1,7 @@
 // A page of 100 datasets with their schema titles and last batch statuses
 // costs at most 1 (the list) + one call per distinct schema + 1 (the batches,
-// one multi-id lookup) upstream calls, counted by the emulator.
+// one multi-id lookup) upstream calls, counted by the emulator; the last
+// batches' ids and statuses alone come with the list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway } from '../helpers/start-gateway.ts';
@@ -58,6 +59,22 @@ describe('a page of datasets with schemas and last batches', () => {
     const calls = upstreamCalls();
     const total = Object.values(calls).reduce((sum, n) => sum + n, 0);
     expect(total, JSON.stringify(calls)).toBeLessThanOrEqual(1 + distinctSchemas.size + 1);
+  });
+
+  it('should answer lastBatch { id status } from the datasets alone, and look the batches up for any other batch field', async () => {
+    type Node = { id: string; lastBatch: { id: string; status: string; rawStatus: string; created?: number } | null };
+    emulator.resetCounters();
+    const fromDatasets = await gw.gqlOk<{ datasets: { nodes: Node[] } }>('{ datasets(first: 100) { nodes { id lastBatch { id status rawStatus } } } }');
+    expect(upstreamCalls()).toEqual({ 'GET /data/foundation/catalog/dataSets': 1 });
+
+    emulator.resetCounters();
+    const fromBatches = await gw.gqlOk<{ datasets: { nodes: Node[] } }>('{ datasets(first: 100) { nodes { id lastBatch { id status rawStatus created } } } }');
+    expect(upstreamCalls()).toEqual({ 'GET /data/foundation/catalog/dataSets': 1, 'GET /data/foundation/catalog/batches/:ids': 1 });
+
+    // Both ways give the same batches and statuses; the second also has what only the batch holds.
+    expect(fromDatasets.datasets.nodes.filter((d) => d.lastBatch !== null).length).toBe(DATASETS / 2);
+    expect(fromDatasets.datasets.nodes).toEqual(fromBatches.datasets.nodes.map(({ id, lastBatch }) => ({ id, lastBatch: lastBatch && { id: lastBatch.id, status: lastBatch.status, rawStatus: lastBatch.rawStatus } })));
+    expect(fromBatches.datasets.nodes.every((d) => d.lastBatch === null || typeof d.lastBatch.created === 'string')).toBe(true);
   });
 
   it('should look a dataset up once however often the query names it', async () => {

@@ -360,7 +360,11 @@ export type Dataset = {
   id: Scalars['ID']['output'];
   /** Whether the dataset feeds Identity Service (the `unifiedIdentity` tag holds `enabled:true`). */
   identityEnabled: Scalars['Boolean']['output'];
-  /** The most recent batch, null when none was ever created. */
+  /**
+   * The most recent batch, null when none was ever created. `id`, `status`, `rawStatus` and
+   * `terminal` alone are answered from the dataset (the Catalog's `lastBatchId` and
+   * `lastBatchStatus`) with no further call; any other field looks the batch up.
+   */
   lastBatch?: Maybe<Batch>;
   /** The dataset's name. */
   name: Scalars['String']['output'];
