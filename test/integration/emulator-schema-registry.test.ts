@@ -256,7 +256,7 @@ describe('emulator Schema Registry', async () => {
     });
 
     it('should refuse a JSON Patch that cannot apply, and a removed immutable tag', async () => {
-      const s = (await call('POST', '/tenant/schemas', { body: schema('Patch Target') })).body;
+      const s = (await call('POST', '/tenant/schemas', { body: schema('Patch Target', 'https://ns.adobe.com/xdm/context/identitymap') })).body;
       const bad = await call('PATCH', `/tenant/schemas/${s['meta:altId']}`, { body: [{ op: 'remove', path: '/nothing/here' }] });
       expect(bad.status).toBe(400);
       expectShapeA(bad.body, 'XDM-1529-400');

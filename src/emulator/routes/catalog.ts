@@ -13,6 +13,7 @@ import type { QueryItem } from '../store/catalog-query.ts';
 import { bumpVersion, catalogServices, newCatalogId, userOf, viewIdOf } from '../store/catalog-services.ts';
 import type { CatalogServices } from '../store/catalog-services.ts';
 import { partitionOf } from '../store/catalog-store.ts';
+import { lockSchemaOfProfileDataset } from '../store/profile-lock.ts';
 import type { CatalogBody, CatalogKind, CatalogObject } from '../store/catalog-store.ts';
 import { checkIfMatch, etagOf } from './catalog-versions.ts';
 import type { EmulatorContext, RouteTable } from './types.ts';
@@ -218,6 +219,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       schemaMetadata: { delta: [], gdpr: [] },
     };
     catalog.put('dataSets', partitionOf(req.scope), id, body, {});
+    lockSchemaOfProfileDataset(services.registry, req.scope, body);
     sendJson(res, 201, [`@/dataSets/${id}`], { location: `${req.origin}${BASE}/dataSets/${id}` });
   });
 
@@ -260,6 +262,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
       updatedUser: userOf(req.scope),
     };
     catalog.put('dataSets', p, id, body);
+    lockSchemaOfProfileDataset(services.registry, req.scope, body);
     sendJson(res, 200, [`@/dataSets/${id}`]);
   }
 

@@ -76,6 +76,9 @@ export function createDescriptorStore(ctx: EmulatorContext, registry: SchemaRegi
   };
 
   const all = (scope: RequestScope) => sql.all.all(scope.orgId, scope.sandbox.name).map((row) => JSON.parse(row.body) as JsonObject);
+  registry.usePrimaryIdentities((scope, schemaId) =>
+    all(scope).some((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === schemaId && d['xdm:isPrimary'] === true),
+  );
 
   function check(scope: RequestScope, body: unknown, self: string | null): JsonObject {
     if (!isObject(body)) throw invalidPayload('The request payload must be a JSON object.');

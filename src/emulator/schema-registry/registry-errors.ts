@@ -8,6 +8,9 @@
 //   outside `_{tenant}`, 1021 `_{tenant}` is not an object, 1022 a field name
 //   inside the tenant namespace starting with '_', 1023 a tenant class field
 //   outside the namespace, 1024 a field on a schema itself outside it.
+// - XDM-1528-400 "Union descriptor validation error" (documented): a schema
+//   tagged `union` with neither the identityMap field group nor a primary
+//   identity descriptor.
 // - XDM-1529-400 "Invalid patch": a JSON Patch that cannot be applied.
 // - XDM-1530-400 "Immutable tag removal": meta:immutableTags only grow.
 // - XDM-1535-400 "Resource in use": deleting a resource other resources reference.
@@ -37,6 +40,13 @@ export const notFound = (kind: ResourceKind, id: string): EmulatorError =>
 
 export const titleNotUnique = (existingId: string): EmulatorError =>
   registryError('XDM-1521-400', 'Title not unique', `Object titles must be unique. An object ${existingId} already exists with the same title`);
+
+export const unionWithoutIdentity = (): EmulatorError =>
+  registryError(
+    'XDM-1528-400',
+    'Union descriptor validation error',
+    'To participate in a union, a schema must include an identityMap fieldgroup or a primary identity descriptor.',
+  );
 
 export const invalidPatch = (detail: string): EmulatorError => registryError('XDM-1529-400', 'Invalid patch', detail);
 

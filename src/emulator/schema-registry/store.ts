@@ -9,7 +9,7 @@ import type { RequestScope } from '../http.ts';
 import type { EmulatorContext } from '../routes/types.ts';
 import type { Partition } from '../store/catalog-store.ts';
 import { findBreakingChange } from './evolution.ts';
-import { BEHAVIORS, globalResource, globalResources } from './global-resources.ts';
+import { BEHAVIORS, IDENTITY_MAP_FIELD_GROUP, globalResource, globalResources } from './global-resources.ts';
 import { KINDS, altIdOf, isObject } from './kinds.ts';
 import type { JsonObject, ResourceType, XdmResource } from './kinds.ts';
 import {
@@ -20,6 +20,7 @@ import {
   notFound,
   resourceInUse,
   titleNotUnique,
+  unionWithoutIdentity,
 } from './registry-errors.ts';
 import { UnresolvedReferenceError, resolveResource } from './resolve.ts';
 import type { ResolvedSchema, ResourceLookup } from './resolve.ts';
@@ -54,6 +55,11 @@ export interface SchemaRegistryStore {
   createWithId(scope: RequestScope, type: ResourceType, hexId: string, body: unknown): XdmResource;
   /** Forgets every tenant resource of a sandbox (a reset); run it inside the reset's transaction. */
   clearPartition(p: Partition): void;
+  /**
+   * Where the store learns whether a schema has a primary identity descriptor
+   * (the descriptor store, which depends on this one, registers itself).
+   */
+  usePrimaryIdentities(hasPrimaryIdentity: (scope: RequestScope, schemaId: string) => boolean): void;
 }
 
 interface Row {
@@ -155,6 +161,17 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
   };
 
   const resolvedCache = new Map<string, ResolvedSchema>();
+  let hasPrimaryIdentity: (scope: RequestScope, schemaId: string) => boolean = () => false;
+
+  /** A schema joining the Profile union needs an identity (XDM-1528-400), checked when the tag is added. */
+  function assertUnionIdentity(scope: RequestScope, resource: XdmResource, oldTags: readonly string[]): void {
+    const tags = resource['meta:immutableTags'];
+    if (!Array.isArray(tags) || !tags.includes('union') || oldTags.includes('union')) return;
+    const extendsList = resource['meta:extends'];
+    if (Array.isArray(extendsList) && extendsList.includes(IDENTITY_MAP_FIELD_GROUP)) return;
+    if (hasPrimaryIdentity(scope, resource.$id)) return;
+    throw unionWithoutIdentity();
+  }
   const cacheKey = (scope: RequestScope, id: string) => `${scope.orgId}\u0000${scope.sandbox.name}\u0000${id}`;
 
   function tenantRow(scope: RequestScope, id: string) {
@@ -308,6 +325,7 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
     const clean = stripSystemFields(body as JsonObject);
     assertTitleUnique(scope, clean.title as string, null);
     const resource = decorate(scope, type, clean, refs, { id, version: '1.0', created: ctx.now(), createdClient: scope.clientId });
+    assertUnionIdentity(scope, resource, []);
     insert(scope, type, resource);
     return resource;
   }
@@ -332,6 +350,7 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
       created: Number(metadata['repo:createdDate']),
       createdClient: String(metadata['xdm:createdClientId']),
     });
+    assertUnionIdentity(scope, resource, oldTags);
     assertAdditive(scope, new Map([[current.$id, resource]]));
     sql.update.run(resource.title, JSON.stringify(resource), ctx.now(), scope.orgId, scope.sandbox.name, current.$id);
     resolvedCache.clear();
@@ -399,6 +418,9 @@ export function createSchemaRegistryStoreFor(ctx: EmulatorContext): SchemaRegist
     clearPartition(p) {
       sql.clearPartition.run(p.org, p.sandbox);
       resolvedCache.clear();
+    },
+    usePrimaryIdentities(check) {
+      hasPrimaryIdentity = check;
     },
     unions(scope) {
       const byClass = new Map<string, XdmResource[]>();
