@@ -36,12 +36,27 @@ function checkFileName(name: string): string {
   return name;
 }
 
-/** A size the client announces: a whole number of bytes within MAX_FILE_SIZE, checked before any byte is read. */
+/** A size the client announces: a whole number of bytes within MAX_FILE_SIZE, checked before any byte of the file is read. */
 function checkSize(ctx: GatewayContext, size: number | null | undefined): number | undefined {
   if (size === null || size === undefined) return undefined;
   if (!(Number.isSafeInteger(size) && size >= 0)) throw badUserInput(`"size" must be a whole number of bytes, not ${size}`);
   if (size > ctx.config.maxFileSize) throw badUserInput(`a file of ${size} bytes is larger than ${ctx.config.maxFileSize} bytes, the largest file this gateway takes (MAX_FILE_SIZE)`);
   return size;
+}
+
+/**
+ * Reads a refused file to its end and drops the bytes. Left unread, it would
+ * stop the multipart parser: the files after it in the request would never
+ * arrive, and the connection could not carry the client's next request.
+ */
+function discard(file: Awaited<UploadValue>): void {
+  try {
+    const stream = file.createReadStream();
+    stream.on('error', () => undefined);
+    stream.resume();
+  } catch {
+    // Already read, or cut: nothing holds the parser.
+  }
 }
 
 function uploadedFile(result: UploadResult): UploadedFile {
@@ -56,7 +71,6 @@ type SendOutcome = { readonly ok: true; readonly result: UploadResult } | { read
  * a MissingFile with what the Platform holds of it.
  */
 async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, fileName?: string | null, size?: number | null): Promise<SendOutcome> {
-  const announced = checkSize(ctx, size);
   let file: Awaited<UploadValue>;
   try {
     file = await upload;
@@ -68,7 +82,15 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
     const missing = fileName ? await missingFile(ctx.platform, batchId, datasetId, fileName, 0, error) : { ...refusedFile('unnamed file', error), causeCode: 'UPLOAD_INCOMPLETE' as const };
     return { ok: false, missing, error };
   }
-  const name = checkFileName(fileName ?? file.filename);
+  let name: string;
+  let announced: number | undefined;
+  try {
+    name = checkFileName(fileName ?? file.filename);
+    announced = checkSize(ctx, size);
+  } catch (error) {
+    discard(file);
+    throw error;
+  }
   let stream: ReturnType<typeof file.createReadStream>;
   try {
     stream = file.createReadStream();

@@ -131,13 +131,19 @@ describe('a file sent with its size', () => {
     expect(status.batch.status).toBe('LOADING');
   });
 
-  it('should refuse a size that is not a whole number of bytes, or past MAX_FILE_SIZE, before anything goes upstream', async () => {
+  it('should refuse a size that is not a whole number of bytes, or past MAX_FILE_SIZE, before anything goes upstream, and take the next request', async () => {
     const batchId = await newBatch();
-    const file = membersFile(1_000, 'REFUSED');
+    // Larger than the socket buffers: a refused file left unread would hold the parser, and the client's next request after it.
+    const file = membersFile(3 * 1024 * 1024, 'REFUSED');
     for (const size of [-1, 1.5, MAX_FILE_SIZE + 1]) {
       const result = await upload(batchId, 'refused.json', file, size);
       expect(result.errors?.[0]?.extensions?.code, String(size)).toBe('BAD_USER_INPUT');
     }
+    // The same for a name refused.
+    const badName = await gw.upload({ query: UPLOAD, variables: { input: { batchId, file: null, fileName: '../refused.json', size: file.length } } }, [{ path: 'variables.input.file', name: 'refused.json', content: file }]);
+    expect(badName.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(fileRequests(batchId, 'refused.json')).toEqual([]);
+    const accepted = await upload(batchId, 'accepted.json', file.subarray(0, 10_000), 10_000);
+    expect(accepted.data?.uploadBatchFile.file).toMatchObject({ bytes: 10_000, protocol: 'SINGLE' });
   });
 });
