@@ -1,6 +1,6 @@
 // File uploads: the multipart part's stream goes straight to the platform
 // client, which picks one PUT or the large-file protocol; nothing is buffered
-// whole here. With the size announced (`uploadBatchFile`'s `size`), every
+// whole here. With the size announced (`size`, or `sizes` of `ingestFiles`), every
 // request upstream streams from the client's bytes; without it, the platform
 // client holds at most one part. `ingestFiles` is the tutorial in one call: create, upload each
 // file in order, check that the Platform holds every byte, complete.
@@ -122,9 +122,9 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
 }
 
 /** As sendFile, for ingestFiles: a refused file is reported with the others (its batch exists already), not thrown alone. */
-async function sendFileOfMany(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue): Promise<SendOutcome> {
+async function sendFileOfMany(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, size: number | undefined): Promise<SendOutcome> {
   try {
-    return await sendFile(ctx, batchId, datasetId, upload);
+    return await sendFile(ctx, batchId, datasetId, upload, null, size);
   } catch (error) {
     if (!isUploadRefusal(error)) throw error;
     const file = await Promise.resolve(upload).catch(() => null);
@@ -148,6 +148,7 @@ export const uploadResolvers: Resolvers = {
       if (input.files.length === 0) throw badUserInput('"files" must hold at least one file');
       // One part mapped to two variables arrives as the same upload twice: refused before a batch exists.
       if (new Set(input.files).size !== input.files.length) throw badUserInput('"files" lists the same file part twice: map each entry to its own part');
+      if (input.sizes && input.sizes.length !== input.files.length) throw badUserInput(`"sizes" lists ${input.sizes.length} sizes for ${input.files.length} files: give one per file, in the same order`);
       const body = createBatchBody(input.datasetId, input);
       await ctx.loaders.dataset.load(input.datasetId);
       const batch = await ctx.platform.ingestion.createBatch(body);
@@ -155,8 +156,8 @@ export const uploadResolvers: Resolvers = {
       const missing: MissingFile[] = [];
       // In order: the parts arrive one after the other on one request stream.
       // A file that fails does not stop the others: the client then resends only what is missing.
-      for (const upload of input.files) {
-        const outcome = await sendFileOfMany(ctx, batch.id, input.datasetId, upload);
+      for (const [index, upload] of input.files.entries()) {
+        const outcome = await sendFileOfMany(ctx, batch.id, input.datasetId, upload, input.sizes?.[index]);
         if (outcome.ok) sent.push(outcome.result);
         else missing.push(outcome.missing);
       }

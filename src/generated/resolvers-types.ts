@@ -511,6 +511,8 @@ export type IngestFilesInput = {
   isMultiLineJson?: InputMaybe<Scalars['Boolean']['input']>;
   /** Partial ingestion threshold (0..100). */
   partialIngestionPercent?: InputMaybe<Scalars['Float']['input']>;
+  /** The files' sizes in bytes, in the order of `files`, when the client knows them: as `size` of `uploadBatchFile`, each file then streams straight through, none held in memory. */
+  sizes?: InputMaybe<Array<Scalars['Float']['input']>>;
 };
 
 /** Result of `ingestFiles`. */

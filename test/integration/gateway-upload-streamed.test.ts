@@ -4,6 +4,7 @@
 // it names. What reached the Platform is read from a proxy in front of the
 // emulator (the headers) and from the emulator itself (HEAD ranges, records).
 // A file of another size than announced never leaves a whole-looking file.
+// `ingestFiles` takes the sizes of its files the same way.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForTerminalBatch } from '../helpers/batches.ts';
@@ -145,5 +146,49 @@ describe('a file sent with its size', () => {
     expect(fileRequests(batchId, 'refused.json')).toEqual([]);
     const accepted = await upload(batchId, 'accepted.json', file.subarray(0, 10_000), 10_000);
     expect(accepted.data?.uploadBatchFile.file).toMatchObject({ bytes: 10_000, protocol: 'SINGLE' });
+  });
+});
+
+describe('ingestFiles with the files\' sizes', () => {
+  const INGEST = 'mutation ($input: IngestFilesInput!) { ingestFiles(input: $input) { batch { id status } files { fileName bytes sha256 protocol } } }';
+
+  it('should stream each file with its size and complete the batch', async () => {
+    const first = membersFile(2 * PART_SIZE + 700, 'MANY-A');
+    const second = membersFile(SMALL_FILE_LIMIT + 300, 'MANY-B');
+    const result = await gw.upload<{ ingestFiles: { batch: { id: string }; files: Array<{ fileName: string; bytes: number; sha256: string; protocol: string }> } }>(
+      { query: INGEST, variables: { input: { datasetId, format: 'JSON', files: [null, null], sizes: [first.length, second.length] } } },
+      [
+        { path: 'variables.input.files.0', name: 'many-a.json', content: first },
+        { path: 'variables.input.files.1', name: 'many-b.json', content: second },
+      ],
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.ingestFiles.files).toEqual([
+      { fileName: 'many-a.json', bytes: first.length, sha256: sha256(first), protocol: 'LARGE' },
+      { fileName: 'many-b.json', bytes: second.length, sha256: sha256(second), protocol: 'LARGE' },
+    ]);
+    const batchId = result.data!.ingestFiles.batch.id;
+    // Every part named its total: the sizes were known up front, so nothing was read ahead into memory.
+    const patches = [...fileRequests(batchId, 'many-a.json'), ...fileRequests(batchId, 'many-b.json')].filter((r) => r.method === 'PATCH');
+    expect(patches.map((r) => String(r.headers['content-range']))).toEqual([
+      `bytes 0-${PART_SIZE - 1}/${first.length}`,
+      `bytes ${PART_SIZE}-${2 * PART_SIZE - 1}/${first.length}`,
+      `bytes ${2 * PART_SIZE}-${first.length - 1}/${first.length}`,
+      `bytes 0-${PART_SIZE - 1}/${second.length}`,
+      `bytes ${PART_SIZE}-${2 * PART_SIZE - 1}/${second.length}`,
+      `bytes ${2 * PART_SIZE}-${second.length - 1}/${second.length}`,
+    ]);
+    expect((await waitForTerminalBatch(gw, batchId)).status).toBe('SUCCESS');
+  });
+
+  it('should refuse sizes that do not pair with the files before a batch exists', async () => {
+    const before = proxy.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/import/batches')).length;
+    const file = membersFile(1_000, 'PAIR');
+    const result = await gw.upload(
+      { query: INGEST, variables: { input: { datasetId, format: 'JSON', files: [null], sizes: [file.length, 10] } } },
+      [{ path: 'variables.input.files.0', name: 'pair.json', content: file }],
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(proxy.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/import/batches')).length).toBe(before);
   });
 });
