@@ -16,7 +16,7 @@ describe('emulator Profile rules', async () => {
   const tenant = emulator.settings.tenantId;
   const scope = emulator.scopeFor('prod');
 
-  const created = async (path: string, body: unknown): Promise<Json> => json<Json>(call(emulator, 'POST', REGISTRY + path, { body }), 201);
+  const created = async (path: string, body: object): Promise<Json> => json<Json>(call(emulator, 'POST', REGISTRY + path, { body }), 201);
   const fieldGroup = (title: string) =>
     created('/tenant/fieldgroups', {
       title,

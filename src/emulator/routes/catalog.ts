@@ -8,7 +8,8 @@ import { legacyError } from '../errors.ts';
 import { header, mediaType, readJson, requireContentType, sendJson } from '../http.ts';
 import type { EmulatorRequest, RequestScope } from '../http.ts';
 import { withHeaderFilters } from '../store/catalog-header-filters.ts';
-import { MAX_LIMIT, propertiesOf, project, runListQuery } from '../store/catalog-query.ts';
+import { MAX_LIMIT, listPage, propertiesOf, project, runListQuery } from '../store/catalog-query.ts';
+import { contentRangeOf, parseObjectsRange, withObjectsRange } from '../store/catalog-range.ts';
 import type { QueryItem } from '../store/catalog-query.ts';
 import { bumpVersion, catalogServices, newCatalogId, userOf, viewIdOf } from '../store/catalog-services.ts';
 import type { CatalogServices } from '../store/catalog-services.ts';
@@ -117,9 +118,11 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     return (req: EmulatorRequest, res: ServerResponse) => {
       const p = partitionOf(req.scope);
       const items = catalog.list(kind, p).map((object) => queryItem(kind, object));
-      const query = withHeaderFilters(req.query, req.headers, items);
-      const maxLimit = kind === 'dataSets' && propertiesOf(query)?.includes('observableSchema') ? OBSERVABLE_SCHEMA_MAX_LIMIT : MAX_LIMIT;
-      sendJson(res, 200, runListQuery(items, query, maxLimit));
+      const filtered = withHeaderFilters(req.query, req.headers, items);
+      const maxLimit = kind === 'dataSets' && propertiesOf(filtered)?.includes('observableSchema') ? OBSERVABLE_SCHEMA_MAX_LIMIT : MAX_LIMIT;
+      const { query, honoured } = withObjectsRange(filtered, parseObjectsRange(header(req, 'range'), maxLimit));
+      const page = listPage(items, query, maxLimit);
+      sendJson(res, 200, page.objects, honoured ? { 'content-range': contentRangeOf(page.start, page.count, page.total) } : {});
     };
   }
 

@@ -175,6 +175,18 @@ export function propertiesOf(query: URLSearchParams): string[] | undefined {
 /** Filters, orders, pages and projects `items`; returns the Catalog's id-keyed object. */
 /** `maxLimit` narrows the allowed `limit` (20 for datasets projected with `observableSchema`). */
 export function runListQuery(items: readonly QueryItem[], query: URLSearchParams, maxLimit = MAX_LIMIT): Record<string, CatalogBody> {
+  return listPage(items, query, maxLimit).objects;
+}
+
+/** One page of a list query, with where it starts and how many objects matched in all (for `Content-Range`). */
+export interface ListPage {
+  readonly objects: Record<string, CatalogBody>;
+  readonly start: number;
+  readonly count: number;
+  readonly total: number;
+}
+
+export function listPage(items: readonly QueryItem[], query: URLSearchParams, maxLimit = MAX_LIMIT): ListPage {
   const limit = integerParam(query, 'limit', DEFAULT_LIMIT, 1, maxLimit);
   const start = integerParam(query, 'start', 0, 0, Number.MAX_SAFE_INTEGER);
   const filters: Array<(item: QueryItem) => boolean> = [];
@@ -219,6 +231,7 @@ export function runListQuery(items: readonly QueryItem[], query: URLSearchParams
   }
   const properties = propertiesOf(query);
   const out: Record<string, CatalogBody> = {};
-  for (const item of matched.slice(start, start + limit)) out[item.id] = project(item.body, properties);
-  return out;
+  const page = matched.slice(start, start + limit);
+  for (const item of page) out[item.id] = project(item.body, properties);
+  return { objects: out, start, count: page.length, total: matched.length };
 }
