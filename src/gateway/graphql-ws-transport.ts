@@ -89,7 +89,8 @@ export function serveGraphqlWs(options: GraphqlWsTransportOptions): GraphqlWsTra
   });
 
   wsServer.on('connection', (socket, request) => {
-    socket.once('error', (error) => {
+    // `on`, not `once`: each once() wrapper costs a bound function and its state per socket, and both events come once.
+    socket.on('error', (error) => {
       logger?.warn({ err: error }, 'websocket error');
       socket.close(CloseCode.InternalServerError, closeReason(error));
     });
@@ -113,7 +114,7 @@ export function serveGraphqlWs(options: GraphqlWsTransportOptions): GraphqlWsTra
       },
       { socket, peer: peerOf(request) },
     );
-    socket.once('close', (code, reason) => {
+    socket.on('close', (code, reason) => {
       closed(code, String(reason)).catch((error: unknown) => logger?.error({ err: error }, 'websocket close handling failed'));
     });
   });

@@ -8,7 +8,8 @@
 //   close the connection with 4403 (a malformed sandbox name with 4400).
 // - Sandbox: per subscription; the connection's x-sandbox-name, which a
 //   subscribe message may override with `extensions: { "x-sandbox-name": "dev" }`.
-// - The context is built once per subscription, by the same factory as HTTP.
+// - The context is checked once per subscription by the same factory as
+//   HTTP, and kept small while the stream waits (subscription-context.ts).
 // - Errors go through the gateway's formatError (Apollo never sees this path).
 // - The same query limits as HTTP (parser token limit, validation rules); a
 //   document is parsed and validated once and shared by the subscriptions
@@ -20,10 +21,12 @@
 //
 // An idle subscriber costs what its socket, its context and its stream hold:
 // the sockets are served by graphql-ws-transport.ts (no upgrade request kept,
-// one keep-alive timer), and nothing here is allocated per stream beyond the
-// closing log line's record.
+// one keep-alive timer); a stream maps its events to responses without a
+// suspended async function (subscription-stream.ts); per stream, this module
+// adds only the closing log line's record, and lets go of each result once it
+// is sent.
 import type { Server } from 'node:http';
-import { getOperationAST, GraphQLError, subscribe } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { ExecutionArgs, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import { makeServer } from 'graphql-ws';
 import type { Context } from 'graphql-ws';
@@ -34,7 +37,9 @@ import { GatewayError } from './errors.ts';
 import { serveGraphqlWs } from './graphql-ws-transport.ts';
 import type { WebSocketAdmission } from './websocket-rate-limit.ts';
 import type { SocketExtra } from './graphql-ws-transport.ts';
+import { createSubscriptionContext } from './subscription-context.ts';
 import { createDocumentCache } from './subscription-documents.ts';
+import { subscribeStream } from './subscription-stream.ts';
 
 export interface SubscriptionsServerOptions {
   readonly httpServer: Server;
@@ -131,8 +136,10 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
   const drainTimeoutMs = options.drainTimeoutMs ?? 5_000;
   const maxPerConnection = options.maxOperationsPerConnection ?? 100;
 
-  // Acknowledged connections, with the records of their running operations (created with the first one).
-  const connections = new Map<ConnectionContext, Map<string, OperationRecord> | undefined>();
+  // Acknowledged connections, whose running streams dispose() ends.
+  const connections = new Set<ConnectionContext>();
+  // Keyed by the subscribe message's payload, which graphql-ws hands to every hook of that operation.
+  const records = new WeakMap<object, OperationRecord>();
   let operations = 0;
   let operationsIdle: (() => void) | undefined;
   let disposing: Promise<void> | undefined;
@@ -143,7 +150,6 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
   };
 
   const format = (error: GraphQLError) => formatError(error.toJSON(), error.originalError ?? error);
-  const recordOf = (ctx: ConnectionContext, id: string) => connections.get(ctx)?.get(id);
 
   const protocolServer = makeServer<Record<string, unknown> | undefined, SocketExtra>({
     schema,
@@ -155,7 +161,7 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
       }
       try {
         contextFactory(headersFromConnectionParams(ctx.connectionParams));
-        connections.set(ctx, undefined);
+        connections.add(ctx);
         return true;
       } catch (error) {
         if (error instanceof GatewayError && error.gatewayCode === 'BAD_USER_INPUT') {
@@ -184,46 +190,54 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
       if (prepared.parseError) return [withCode(prepared.parseError, 'GRAPHQL_PARSE_FAILED')];
       if (prepared.validationErrors) return prepared.validationErrors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
       const { document } = prepared;
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) {
+        const message = payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Must provide operation name if query contains multiple operations.';
+        return [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+      }
       const headers = headersFromConnectionParams(ctx.connectionParams, payload.extensions);
       let contextValue;
       try {
-        contextValue = contextFactory(headers, { requestId: requestIdFrom(headers) });
+        contextValue = createSubscriptionContext(contextFactory, headers, requestIdFrom(headers));
       } catch (error) {
         if (error instanceof GraphQLError) return [error];
         throw error;
       }
       operations++;
-      let byId = connections.get(ctx);
-      if (!byId) connections.set(ctx, (byId = new Map()));
-      byId.set(id, { requestId: contextValue.requestId, operationName: getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), events: 0, errors: 0 });
-      return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue } satisfies ExecutionArgs;
+      records.set(payload, { requestId: contextValue.requestId, operationName: operation.name?.value ?? null, started: performance.now(), events: 0, errors: 0 });
+      // rootValue given (graphql-ws would add it to this object otherwise, growing it).
+      return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue, rootValue: undefined } satisfies ExecutionArgs;
     },
     async subscribe(args) {
-      const result = await subscribe(args);
+      const result = await subscribeStream(args);
       // Started while the server drains: it ends at once, and its client is told so.
       if (disposing && Symbol.asyncIterator in result) end(result);
       return result;
     },
-    onNext(ctx, id, _payload, _args, result) {
-      const record = recordOf(ctx, id);
+    onNext(_ctx, _id, payload, _args, result) {
+      const record = records.get(payload);
       if (record) {
         record.events++;
         record.errors += result.errors?.length ?? 0;
       }
-      if (!result.errors) return;
+      // graphql-ws's loop holds the last result until the next one arrives,
+      // which for an idle stream is most of its life: it sends this copy, and
+      // the result it holds is emptied.
+      const { errors, ...sent } = result;
+      result.data = undefined;
+      result.errors = undefined;
+      if (!errors) return sent;
       // Errors without a path come from the request (bad variables): the client's to fix.
-      const errors = result.errors.map((error) => format(error.path || error.originalError ? error : withCode(error, 'BAD_USER_INPUT')));
-      return { ...result, errors };
+      return { ...sent, errors: errors.map((error) => format(error.path || error.originalError ? error : withCode(error, 'BAD_USER_INPUT'))) };
     },
-    onError(ctx, id, _payload, errors) {
-      const record = recordOf(ctx, id);
+    onError(_ctx, _id, payload, errors) {
+      const record = records.get(payload);
       if (record) record.errors += errors.length;
       return errors.map(format);
     },
-    onComplete(ctx, id) {
-      const byId = connections.get(ctx);
-      const record = byId?.get(id);
-      byId?.delete(id);
+    onComplete(_ctx, _id, payload) {
+      const record = records.get(payload);
+      records.delete(payload);
       if (record) {
         // One line per operation over WebSocket, as over HTTP; never connectionParams, never variables.
         logger?.info(
@@ -267,7 +281,7 @@ export function attachSubscriptions(options: SubscriptionsServerOptions): Subscr
       disposing ??= (async () => {
         if (operations > 0) {
           const idle = new Promise<void>((resolve) => (operationsIdle = resolve));
-          for (const ctx of connections.keys()) for (const stream of Object.values(ctx.subscriptions)) end(stream);
+          for (const ctx of connections) for (const stream of Object.values(ctx.subscriptions)) end(stream);
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs)))]);
           clearTimeout(timer);

@@ -115,6 +115,15 @@ describe('subscriptions transport', () => {
     expect(clients[0]!.messages.find((m) => m.type === 'next')).toEqual({ id: 's0', type: 'next', payload: { data: { tick: 7 } } });
   });
 
+  it('should refuse an operation name the document does not hold, and count no operation', async () => {
+    const { url, subscriptions } = await startServer();
+    const client = await connect(url);
+    client.socket.send(JSON.stringify({ id: 'x', type: 'subscribe', payload: { query: 'subscription A { tick } subscription B { tick }', operationName: 'C' } }));
+    await client.received('error', 'x');
+    expect(client.messages.find((m) => m.type === 'error')?.payload).toEqual([expect.objectContaining({ message: 'Unknown operation named "C".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
+    expect(subscriptions.activeOperations).toBe(0);
+  });
+
   it('should refuse a connection without credentials with 4403', async () => {
     const { url } = await startServer();
     const socket = new WebSocket(url, 'graphql-transport-ws');

@@ -132,6 +132,19 @@ describe('batchStatus subscription', () => {
     expect(late.results.map((r) => r.data?.batchStatus)).toMatchObject([{ batch: { status: 'SUCCESS' }, terminal: true, initial: true }]);
   });
 
+  it("should resolve the fields under an event that read the Platform (the batch's dataset) in the subscription's scope", async () => {
+    const client = createTestClient(gw.url, gw.defaultHeaders);
+    const batchId = await createBatch();
+    const stream = follow<{ batchStatus: { batch: { id: string; dataset: { id: string; name: string } | null } } }>(
+      client,
+      'subscription ($id: ID!) { batchStatus(id: $id) { batch { id dataset { id name } } } }',
+      { id: batchId },
+    );
+    await stream.atLeast(1);
+    stream.stop();
+    expect(stream.results[0]).toEqual({ data: { batchStatus: { batch: { id: batchId, dataset: { id: datasetId, name: 'Subscriptions' } } } } });
+  });
+
   it('should poll once per interval for 200 subscribers of one batch', async () => {
     const batchId = await createBatch();
     await uploadThroughGateway(batchId, members([5, 6]));
