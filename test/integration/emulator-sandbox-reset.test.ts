@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEmulator } from '../../src/emulator/server.ts';
 import { loadContract } from '../helpers/openapi-contract.ts';
@@ -149,6 +149,41 @@ describe('emulator sandbox reset', () => {
     const restarted = await startEmulator({ dataDir, processingDelayMs: 600 });
     expect((await sandboxApi(restarted, 'GET', '/dev')).body).toMatchObject({ state: 'active', eTag: before.eTag + 1 });
     await expectFresh(restarted);
+  });
+
+  it('should leave nothing of a batch that was being ingested when its sandbox was reset', async () => {
+    const emulator = await startEmulator({ processingDelayMs: 300 });
+    const schemaId = await loyaltySchemaId(emulator, 'dev');
+    const datasetId = (await json<string[]>(call(emulator, 'POST', `${CATALOG}/dataSets`, { sandbox: 'dev', body: { name: 'In Flight', schemaRef: { id: schemaId } } }), 201))[0]!.replace(
+      '@/dataSets/',
+      '',
+    );
+    const batchId = (await json<Json>(call(emulator, 'POST', `${IMPORT}/batches`, { sandbox: 'dev', body: { datasetId, inputFormat: { format: 'json' } } }), 201)).id as string;
+    const rows = Array.from({ length: 200 }, (_, i) => JSON.stringify({ personID: `p${i}`, _aeplocal: { loyalty: { loyaltyId: `L-${i}` } } })).join('\n');
+    const put = await call(emulator, 'PUT', `${IMPORT}/batches/${batchId}/datasets/${datasetId}/files/rows.json`, {
+      sandbox: 'dev',
+      body: Buffer.from(rows),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(put.status).toBe(200);
+    expect((await call(emulator, 'POST', `${IMPORT}/batches/${batchId}?action=COMPLETE`, { sandbox: 'dev' })).status).toBe(200);
+    // Reset while the worker is at it: its files are being written and its final status is not.
+    for (let status = ''; status !== 'processing'; ) {
+      status = (await json<Record<string, Json>>(call(emulator, 'GET', `${CATALOG}/batches/${batchId}`, { sandbox: 'dev' })))[batchId]!.status;
+      expect(['loading', 'processing']).toContain(status);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await sandboxApi(emulator, 'PUT', '/dev', { action: 'reset' })).status).toBe(202);
+    await waitUntilActive(emulator, 'dev');
+    // Longer than the worker's two steps: whatever it was doing has ended by now.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(await json(call(emulator, 'GET', `${CATALOG}/batches`, { sandbox: 'dev' }))).toEqual({});
+    expect(await json(call(emulator, 'GET', `${CATALOG}/dataSetFiles`, { sandbox: 'dev' }))).toEqual({});
+    expect(await json(call(emulator, 'GET', `${CATALOG}/dataSets`, { sandbox: 'dev' }))).toEqual({});
+    const leftovers = existsSync(partitionFolder(emulator, 'dev'))
+      ? readdirSync(partitionFolder(emulator, 'dev'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+      : [];
+    expect(leftovers).toEqual([]);
   });
 
   it('should reset the default production sandbox too, refusing its data until it is active again', async () => {
