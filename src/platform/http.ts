@@ -7,7 +7,11 @@
 // Hot path: everything that does not depend on the call is computed in
 // createHttp; a successful call allocates its header list, the undici
 // request and its result, and nothing else (the onCall record only when a
-// listener is set).
+// listener is set). JSON calls, nearly all of them, are sent with undici's
+// `dispatch` and their body gathered into one buffer as it arrives: no body
+// stream and no async resource per response, which the `request` API would
+// make. Calls with a body reader of their own (downloads, HEAD) keep the
+// streamed response.
 import type { Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { AuthStrategy, Credentials } from './auth.ts';
@@ -186,10 +190,64 @@ async function readErrorBody(body: ResponseData['body']): Promise<string> {
   return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8');
 }
 
-export const readJson: BodyReader<unknown> = async (response) => {
-  const text = await response.body.text();
+export const readJson: BodyReader<unknown> = async (response) => parseJsonBody(await response.body.text());
+
+function parseJsonBody(text: string): unknown {
   return text === '' ? undefined : (JSON.parse(text) as unknown);
-};
+}
+
+/** A response whose body has been read whole (JSON calls), or is still to be read (a body reader's calls). */
+type Received = { readonly buffered: true; readonly statusCode: number; readonly headers: ResponseHeaders; readonly body: Buffer } | { readonly buffered: false; readonly response: ResponseData };
+
+/**
+ * One attempt through undici's `dispatch`, gathering the body into a buffer as
+ * it arrives. Timeouts are undici's (headersTimeout, bodyTimeout); an abort of
+ * `signal` ends the attempt with its reason, as `request` does. A 2xx body is
+ * kept whole; of any other, the first MAX_ERROR_BODY bytes.
+ */
+function dispatchBuffered(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal | undefined): Promise<Received> {
+  return new Promise((resolve, reject) => {
+    let statusCode = 0;
+    let headers: ResponseHeaders = {};
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let onAbort: (() => void) | undefined;
+    const stopListening = () => {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      onAbort = undefined;
+    };
+    dispatcher.dispatch(options, {
+      onRequestStart(controller) {
+        if (!signal) return;
+        if (signal.aborted) return controller.abort(signal.reason as Error);
+        stopListening();
+        onAbort = () => controller.abort(signal.reason as Error);
+        signal.addEventListener('abort', onAbort, { once: true });
+      },
+      onResponseStart(_controller, status, responseHeaders) {
+        // 1xx informational responses come first; the last call is the response.
+        statusCode = status;
+        headers = responseHeaders as ResponseHeaders;
+        chunks = [];
+        size = 0;
+      },
+      onResponseData(_controller, chunk) {
+        if (statusCode < 300 || size < MAX_ERROR_BODY) {
+          chunks.push(chunk);
+          size += chunk.length;
+        }
+      },
+      onResponseEnd() {
+        stopListening();
+        resolve({ buffered: true, statusCode, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+      },
+      onResponseError(_controller, error) {
+        stopListening();
+        reject(error);
+      },
+    });
+  });
+}
 
 const readEmpty: BodyReader<ResponseMeta> = async (response) => {
   await response.body.dump();
@@ -271,7 +329,8 @@ export function createHttp(options: HttpOptions): Http {
     traced?.end(status);
   }
 
-  async function request<T>(req: HttpRequest, read: BodyReader<T>): Promise<T> {
+  /** Sends a call; with `read` 'json' the body is gathered by dispatchBuffered and parsed, else it goes to the reader as a stream. */
+  async function exchange<T>(req: HttpRequest, read: BodyReader<T> | 'json'): Promise<T> {
     const replayable = isReplayable(req.body);
     const retryable = replayable && (req.idempotent ?? (req.method === 'GET' || req.method === 'HEAD'));
     let transientRetries = 0;
@@ -290,9 +349,9 @@ export function createHttp(options: HttpOptions): Http {
       const permit: BreakerPermit | undefined = breakers?.acquire(req.api);
       const started = now();
       const traced = trace?.({ api: req.api, method: req.method, route: req.route, attempt, scope: req.scope });
-      let response: ResponseData;
+      let received: Received;
       try {
-        response = await dispatcher.request({
+        const options = {
           origin,
           path: prefix + req.path,
           method: req.method,
@@ -301,8 +360,8 @@ export function createHttp(options: HttpOptions): Http {
           body: (req.body ?? null) as string | Uint8Array | Readable | null,
           headersTimeout,
           bodyTimeout,
-          signal: req.signal,
-        });
+        };
+        received = read === 'json' ? await dispatchBuffered(dispatcher, options, req.signal) : { buffered: false, response: await dispatcher.request({ ...options, signal: req.signal }) };
       } catch (error) {
         report(req, undefined, started, attempt, traced);
         const failure = fromTransportError(error, req.api);
@@ -317,16 +376,16 @@ export function createHttp(options: HttpOptions): Http {
         throw failure;
       }
 
-      const status = response.statusCode;
+      const status = received.buffered ? received.statusCode : received.response.statusCode;
       if (status >= 200 && status < 300) {
         try {
-          const value = await read(response);
+          const value = received.buffered ? (parseJsonBody(received.body.toString('utf8')) as T) : await (read as BodyReader<T>)(received.response);
           report(req, status, started, attempt, traced);
           permit?.success();
           return value;
         } catch (error) {
           report(req, status, started, attempt, traced);
-          if (!response.body.destroyed) response.body.destroy();
+          if (!received.buffered && !received.response.body.destroyed) received.response.body.destroy();
           // A reader's own verdict (a download over its limit) is final; only transport failures retry.
           const failure = error instanceof PlatformError ? null : fromTransportError(error, req.api);
           if (failure) permit?.failure();
@@ -342,17 +401,17 @@ export function createHttp(options: HttpOptions): Http {
       }
 
       if (status === 404 && req.nullOn404) {
-        await response.body.dump();
+        if (!received.buffered) await received.response.body.dump();
         report(req, status, started, attempt, traced);
         permit?.success();
         return null as T;
       }
 
-      const text = await readErrorBody(response.body).catch(() => '');
+      const text = received.buffered ? received.body.toString('utf8', 0, MAX_ERROR_BODY) : await readErrorBody(received.response.body).catch(() => '');
       report(req, status, started, attempt, traced);
       if (status >= 500) permit?.failure();
       else permit?.success();
-      const failure = fromResponse(status, text, response.headers, req.api);
+      const failure = fromResponse(status, text, received.buffered ? received.headers : received.response.headers, req.api);
 
       // A 401 never reached the service, so even a create may be sent again,
       // once, when the strategy has a fresher token to offer.
@@ -373,10 +432,10 @@ export function createHttp(options: HttpOptions): Http {
   }
 
   return {
-    request,
-    json: <T>(req: HttpRequest) => request(req, readJson as BodyReader<T>),
-    jsonOrNull: <T>(req: HttpRequest) => request(req.nullOn404 ? req : { ...req, nullOn404: true }, readJson as BodyReader<T | null>),
-    empty: (req: HttpRequest) => request(req, readEmpty),
-    bytes: (req: HttpRequest, maxBytes: number) => request(req, readBytes(maxBytes, req.api)),
+    request: exchange,
+    json: <T>(req: HttpRequest) => exchange<T>(req, 'json'),
+    jsonOrNull: <T>(req: HttpRequest) => exchange<T | null>(req.nullOn404 ? req : { ...req, nullOn404: true }, 'json'),
+    empty: (req: HttpRequest) => exchange(req, readEmpty),
+    bytes: (req: HttpRequest, maxBytes: number) => exchange(req, readBytes(maxBytes, req.api)),
   };
 }
