@@ -18,8 +18,8 @@ interface Summary {
   readonly latencyP99Ms: number;
 }
 
-const SHORT: Record<string, string> = { gateway: 'aep-graphql gateway', direct: 'direct REST (emulator)', hive: 'Hive Gateway 2.15', mesh: 'GraphQL Mesh v0 0.103' };
-const COLORS: Record<string, string> = { gateway: '#2f6fdf', direct: '#7a7a7a', hive: '#e0a100', mesh: '#c2410c' };
+const SHORT: Record<string, string> = { gateway: 'aep-graphql gateway', 'gateway-traced': 'gateway, tracing on', direct: 'direct REST (emulator)', hive: 'Hive Gateway 2.15', mesh: 'GraphQL Mesh v0 0.103' };
+const COLORS: Record<string, string> = { gateway: '#2f6fdf', 'gateway-traced': '#8fb0ef', direct: '#7a7a7a', hive: '#e0a100', mesh: '#c2410c' };
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const num = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
 

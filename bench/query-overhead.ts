@@ -1,11 +1,15 @@
 // One query, one upstream call: `{ dataset(id) { id name } }` through the
 // gateway, the same GET /data/foundation/catalog/dataSets/{id} straight to the
 // emulator (same headers), and the same lookup through Hive Gateway and the
-// GraphQL Mesh v0 CLI generated from Adobe's catalog.yaml. One emulator;
+// GraphQL Mesh v0 CLI generated from Adobe's catalog.yaml. The gateway runs
+// twice: as deployed by default (tracing off) and with OpenTelemetry tracing
+// on, exporting to a sink in this process that discards the spans, so that
+// what tracing costs, and that off costs nothing, is measured. One emulator;
 // every other target a fresh process per round; the targets interleaved (the
 // order rotates every round); load from autocannon in its own process.
 import { measureLoad } from './lib/load.ts';
 import type { LoadSpec, MeasuredLoad } from './lib/load.ts';
+import { startOtlpSink } from './lib/otlp-sink.ts';
 import { RestClient, startEmulatorProcess } from './lib/platform.ts';
 import type { BenchOptions, BenchReport } from './lib/results.ts';
 import { table } from './lib/results.ts';
@@ -105,14 +109,46 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
       if (data.retrieveDataset[datasetId]?.name === undefined) throw new Error(`${proc.name}: unexpected answer ${JSON.stringify(data).slice(0, 300)}`);
     };
 
+    const sink = await startOtlpSink();
+    cleanups.push(() => sink.close());
+    // Spans that reached the sink from the traced gateway, and the requests it answered meanwhile.
+    const traced = { spans: 0, exports: 0, requests: 0 };
+
+    const startGateway = async (name: 'gateway' | 'gateway-traced', env: Record<string, string>) => {
+      const proc = await startGatewayProcess(emulator, env, name);
+      const data = await graphql<{ dataset: { id: string; name: string } | null }>(proc, gatewayQuery);
+      if (data.dataset?.id !== datasetId) {
+        await proc.stop();
+        throw new Error(`${name}: unexpected answer ${JSON.stringify(data)}`);
+      }
+      return proc;
+    };
+
     const targets: Target[] = [
       {
         name: 'gateway',
         async start() {
-          const proc = await startGatewayProcess(emulator);
-          const data = await graphql<{ dataset: { id: string; name: string } | null }>(proc, gatewayQuery);
-          if (data.dataset?.id !== datasetId) throw new Error(`gateway: unexpected answer ${JSON.stringify(data)}`);
+          const proc = await startGateway('gateway', {});
           return { spec: gqlSpec(proc, gatewayQuery), pid: proc.pid, stop: () => proc.stop() };
+        },
+      },
+      {
+        name: 'gateway-traced',
+        async start() {
+          const before = sink.counts();
+          const proc = await startGateway('gateway-traced', { OTEL_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'aep-graphql-bench' });
+          traced.requests += 1;
+          return {
+            spec: gqlSpec(proc, gatewayQuery),
+            pid: proc.pid,
+            async stop() {
+              // The gateway exports what it still holds as it stops.
+              await proc.stop();
+              const after = sink.counts();
+              traced.spans += after.spans - before.spans;
+              traced.exports += after.exports - before.exports;
+            },
+          };
         },
       },
       {
@@ -163,6 +199,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
             const watch: Record<string, number> = target.name === 'direct' ? { emulator: emulator.pid } : { target: started.pid, emulator: emulator.pid };
             const load = await measureLoad({ ...started.spec, connections, durationSeconds }, warmupSeconds, watch);
             runs.push({ round, target: target.name, connections, load });
+            if (target.name === 'gateway-traced') traced.requests += load.requests + load.warmupRequests;
             log(
               `round ${round + 1}/${rounds} ${target.name.padEnd(7)} c=${String(connections).padEnd(2)} ${fmt(load.requestsPerSecond).padStart(7)} req/s  p50 ${fmt(load.latencyP50Ms, 2)} ms  p99 ${fmt(load.latencyP99Ms, 2)} ms  cpu/req ${fmt(load.cpuUsPerRequest[target.name === 'direct' ? 'emulator' : 'target'] ?? Number.NaN)} us` +
                 (load.non2xx + load.errors ? `  (${load.non2xx} non-2xx, ${load.errors} errors)` : ''),
@@ -180,6 +217,11 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     const ratios: Record<string, number> = {};
     for (const c of CONNECTIONS) {
       const gw = get('gateway', c);
+      const gwTraced = get('gateway-traced', c);
+      if (gw && gwTraced) {
+        ratios[`tracing on/off req/s c=${c}`] = ratio(gwTraced.requestsPerSecond, gw.requestsPerSecond);
+        ratios[`tracing on/off CPU per request c=${c}`] = ratio(gwTraced.cpuUsPerRequest, gw.cpuUsPerRequest);
+      }
       for (const other of ['direct', 'hive', 'mesh'] as const) {
         const o = get(other, c);
         if (!gw || !o) continue;
@@ -196,6 +238,20 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
       if (s.failedRequests > 0) notes.push(`${s.label} at c=${s.connections}: ${s.failedRequests} requests failed (non-2xx, errors or timeouts).`);
     }
     notes.push('Hive Gateway and Mesh answer `retrieveDataset(DATASET_ID)` with the JSON scalar their generated schemas give the Catalog response (a map keyed by id, no selectable fields); the gateway answers `dataset(id) { id name }`. Each makes the same single upstream GET.');
+    const tracingCost = CONNECTIONS.map((c) => {
+      const off = get('gateway', c);
+      const on = get('gateway-traced', c);
+      return off && on ? `${fmt(on.cpuUsPerRequest - off.cpuUsPerRequest)} us CPU per request and ${fmt((1 - on.requestsPerSecond / off.requestsPerSecond) * 100)}% of req/s at c=${c}` : undefined;
+    }).filter(Boolean);
+    if (tracingCost.length > 0) {
+      notes.push(
+        `Tracing on (OTEL_ENABLED=true, OTLP/HTTP JSON to a sink in the benchmark process that discards it; one SERVER span per operation and one CLIENT span per upstream attempt, batched by the SDK's BatchSpanProcessor) cost ${tracingCost.join('; ')}. ` +
+          `The sink received ${fmt(traced.spans)} spans in ${fmt(traced.exports)} exports for ${fmt(traced.requests)} requests (${fmt(traced.requests > 0 ? traced.spans / traced.requests : Number.NaN, 2)} per request: 2 when none is dropped, a little more with the IMS token calls; fewer means the SDK dropped spans, which it does when its queue of 2048 is full).`,
+      );
+    }
+    notes.push(
+      'Tracing off, the default and the "aep-graphql gateway" rows: nothing of tracing is installed. Without OTEL_ENABLED or OTEL_EXPORTER_OTLP_ENDPOINT, tracingOptionsFromConfig (src/gateway/tracing.ts) returns undefined, so createGateway (src/gateway/server.ts) adds no Apollo plugin and gives the platform client no trace hook, and the OpenTelemetry SDK is never imported (it is loaded only by Tracing.start). What remains per request: the optional call `trace?.(…)` on an absent hook per upstream attempt in src/platform/http.ts, and the forwarding of a caller\'s own `traceparent` header (read and checked in src/gateway/context.ts), which is there with tracing on or off.',
+    );
 
     const markdown = [
       table(
@@ -227,6 +283,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
         `load: autocannon in its own process, ${warmupSeconds} s warm-up then ${durationSeconds} s measured, at ${CONNECTIONS.join(' and ')} connections; medians over rounds`,
         'CPU/req: user+system CPU time of the process under test (from /proc/<pid>/stat) over the measured run, divided by the requests it served; for direct REST, the emulator',
         'gateway: `aep-graphql serve`, oauth mode against the emulator IMS, NODE_ENV=production, LOG_LEVEL=warn; peers: NODE_ENV=production, one process (no fork), Platform headers as operation headers',
+        'gateway, tracing on: the same with OTEL_ENABLED=true and OTEL_EXPORTER_OTLP_ENDPOINT at an OTLP/HTTP sink in the benchmark process that counts the spans it receives and discards them',
         `gateway query: ${gatewayQuery}; peers: ${peerQuery}; direct: GET /data/foundation/catalog/dataSets/{id} with the four Platform headers`,
       ],
       markdown,

@@ -12,10 +12,11 @@ import { CLI, OPENAPI_DIR, ROOT_DIR } from './paths.ts';
 import { freePort, runToEnd, spawnService } from './proc.ts';
 import type { Service } from './proc.ts';
 
-export type TargetName = 'gateway' | 'direct' | 'hive' | 'mesh';
+export type TargetName = 'gateway' | 'gateway-traced' | 'direct' | 'hive' | 'mesh';
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   gateway: 'aep-graphql gateway',
+  'gateway-traced': 'aep-graphql gateway, tracing on',
   direct: 'direct REST (emulator)',
   hive: 'Hive Gateway 2.15 (@omnigraph/openapi)',
   mesh: 'GraphQL Mesh v0 CLI 0.103 (@graphql-mesh/openapi)',
