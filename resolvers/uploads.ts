@@ -65,6 +65,12 @@ function uploadedFile(result: UploadResult): UploadedFile {
 
 type SendOutcome = { readonly ok: true; readonly result: UploadResult } | { readonly ok: false; readonly missing: MissingFile; readonly error: unknown };
 
+/** A file that did not arrive whole, logged with its figures: a client cut off never reads its answer. */
+function lost(ctx: GatewayContext, batchId: string, missing: MissingFile, error: unknown): SendOutcome {
+  ctx.logger.warn({ batchId, fileName: missing.fileName, bytesSent: missing.bytesSent, bytesReceivedUpstream: missing.bytesReceivedUpstream, causeCode: missing.causeCode }, 'upload incomplete');
+  return { ok: false, missing, error };
+}
+
 /**
  * Streams one file into a batch. A refusal (bad name, too large, unknown
  * batch) is thrown as it is; a file that did not arrive whole comes back as
@@ -80,7 +86,7 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
     if (typeof status === 'number' && status !== CLIENT_CLOSED_REQUEST) throw error;
     // The part never arrived (the request broke off before it): nothing of it was sent.
     const missing = fileName ? await missingFile(ctx.platform, batchId, datasetId, fileName, 0, error) : { ...refusedFile('unnamed file', error), causeCode: 'UPLOAD_INCOMPLETE' as const };
-    return { ok: false, missing, error };
+    return lost(ctx, batchId, missing, error);
   }
   let name: string;
   let announced: number | undefined;
@@ -102,7 +108,7 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
       throw badUserInput(`the file ${JSON.stringify(file.filename)} can be used once per request: map each variable to its own file part`);
     }
     // The part broke off before it was read (the request ended inside it): none of it went upstream.
-    return { ok: false, missing: await missingFile(ctx.platform, batchId, datasetId, name, 0, error), error };
+    return lost(ctx, batchId, await missingFile(ctx.platform, batchId, datasetId, name, 0, error), error);
   }
   // The parser only marks a part cut at MAX_FILE_SIZE as truncated and ends it
   // cleanly: fail it instead, or a cut file would go upstream as if whole.
@@ -116,8 +122,7 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
   } catch (error) {
     if (isUploadRefusal(error)) throw error;
     const missing = await missingFile(ctx.platform, batchId, datasetId, name, counted.read(), error);
-    ctx.logger.warn({ batchId, fileName: name, bytesSent: missing.bytesSent, bytesReceivedUpstream: missing.bytesReceivedUpstream, causeCode: missing.causeCode }, 'upload incomplete');
-    return { ok: false, missing, error };
+    return lost(ctx, batchId, missing, error);
   }
 }
 

@@ -111,10 +111,14 @@ describe('a client stream that stops halfway', () => {
       `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nx-gateway-api-key: ${TEST_GATEWAY_KEY}\r\napollo-require-preflight: true\r\n` +
         `Content-Type: multipart/form-data; boundary=cut-boundary\r\nContent-Length: ${head.length + file.length + 100}\r\n\r\n`,
     );
+    emulator.resetCounters();
     socket.write(head);
     // Written, and read by the gateway, before the connection goes.
     await new Promise<void>((resolve) => socket.write(half, () => resolve()));
     await expect.poll(() => gw.gateway.metrics.render().then((text) => /aep_gateway_upload_received_bytes_total\S* [1-9]/.test(text)), { timeout: 5_000 }).toBe(true);
+    // The mutation looks its batch up before it reads the file: once that call is in, give the reader a moment to take the half sent.
+    await expect.poll(() => Object.entries(emulator.counters()).some(([route, n]) => route.startsWith('GET ') && route.includes('/catalog/batches') && n > 0), { timeout: 10_000 }).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     socket.destroy();
     await closed;
 
