@@ -49,6 +49,7 @@ describe('emulator Catalog Range: objects', async () => {
       ['objects=-1-2', "Invalid Range 'objects=-1-2': use objects=<first>-<last>, zero-based and inclusive"],
       ['objects=3-1', "Invalid Range 'objects=3-1': the last index must not be before the first"],
       ['objects=0-100', "Invalid Range 'objects=0-100': it asks for 101 objects, at most 100 come per page"],
+      ['objects=0-99999999999999999999', "Invalid Range 'objects=0-99999999999999999999': the indices are too large"],
     ]) {
       const res = await list('/batches', range);
       expect(res.status, range).toBe(400);

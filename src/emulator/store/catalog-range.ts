@@ -17,15 +17,14 @@ const OBJECTS_RANGE = /^objects=(\d+)-(\d+)$/;
 /** The requested objects range, or undefined when there is no `objects` Range to honour. */
 export function parseObjectsRange(value: string | undefined, maxLimit: number): ObjectsRange | undefined {
   if (value === undefined) return undefined;
-  const text = value.trim();
-  if (!/^objects\s*=/i.test(text)) return undefined;
-  const match = OBJECTS_RANGE.exec(text.replace(/\s+/g, '').replace(/^objects/i, 'objects'));
+  const compact = value.replace(/\s+/g, '').toLowerCase();
+  if (!compact.startsWith('objects=')) return undefined;
+  const match = OBJECTS_RANGE.exec(compact);
   if (!match) throw legacyError(400, `Invalid Range '${value}': use objects=<first>-<last>, zero-based and inclusive`);
   const first = Number(match[1]);
   const last = Number(match[2]);
-  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || last < first) {
-    throw legacyError(400, `Invalid Range '${value}': the last index must not be before the first`);
-  }
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last)) throw legacyError(400, `Invalid Range '${value}': the indices are too large`);
+  if (last < first) throw legacyError(400, `Invalid Range '${value}': the last index must not be before the first`);
   if (last - first + 1 > maxLimit) {
     throw legacyError(400, `Invalid Range '${value}': it asks for ${last - first + 1} objects, at most ${maxLimit} come per page`);
   }
