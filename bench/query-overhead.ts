@@ -79,8 +79,8 @@ export function summarize(runs: readonly RunFigures[], targets: readonly TargetN
 
 export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
   const rounds = quick ? 2 : 3;
-  const warmupSeconds = quick ? 1 : 3;
-  const durationSeconds = quick ? 3 : 10;
+  const warmupSeconds = quick ? 1 : 2;
+  const durationSeconds = quick ? 3 : 5;
   const notes: string[] = [];
 
   const emulator = await startEmulatorProcess({ name: 'emulator' });
