@@ -110,7 +110,7 @@ async function upload(event: SubmitEvent): Promise<void> {
   uploadButton.disabled = true;
   message.textContent = `Uploading ${file.name} into ${chosen.dataset.name ?? chosen.value}…`;
   try {
-    const { data } = await client.mutate({ mutation: IngestFileMutation, variables: { datasetId: chosen.value, files: [file], format } });
+    const { data } = await client.mutate({ mutation: IngestFileMutation, variables: { datasetId: chosen.value, files: [file], sizes: [file.size], format } });
     if (!data) throw new Error('the gateway answered without data');
     const { batch, files } = data.ingestFiles;
     batchIdOut.textContent = batch.id;

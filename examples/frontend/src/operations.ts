@@ -22,8 +22,8 @@ export const DatasetsQuery = graphql(`
 `);
 
 export const IngestFileMutation = graphql(`
-  mutation ExampleIngestFile($datasetId: ID!, $files: [Upload!]!, $format: InputFormat!) {
-    ingestFiles(input: { datasetId: $datasetId, files: $files, format: $format }) {
+  mutation ExampleIngestFile($datasetId: ID!, $files: [Upload!]!, $sizes: [Float!], $format: InputFormat!) {
+    ingestFiles(input: { datasetId: $datasetId, files: $files, sizes: $sizes, format: $format }) {
       batch {
         id
         status
