@@ -5,14 +5,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../helpers/openapi-contract.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
+import { PROFILE, registryCaller } from './emulator-registry-helpers.ts';
+import type { Json } from './emulator-registry-helpers.ts';
 
-const BASE = '/data/foundation/schemaregistry';
 const IDS = 'application/vnd.adobe.xed-id+json';
 const RAW = 'application/vnd.adobe.xed+json; version=1';
 const FULL = 'application/vnd.adobe.xed-full+json; version=1';
-const PROFILE = 'https://ns.adobe.com/xdm/context/profile';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
  * schema-registry.yaml types `_page.next`, `_page.orderby` and `_links.next`
@@ -31,14 +29,7 @@ describe('emulator contract: Schema Registry (schema-registry.yaml, Swagger 2.0)
   const contract = loadContract('schema-registry');
   const tenant = emulator.settings.tenantId;
 
-  async function call(method: string, path: string, init: { accept?: string; body?: unknown } = {}) {
-    const headers: Record<string, string> = { ...(await emulator.headers()) };
-    if (init.accept) headers.accept = init.accept;
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(emulator.url + BASE + path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
-  }
+  const call = registryCaller(emulator);
 
   it('should have a contract that rejects wrong bodies (the checks are not vacuous)', () => {
     expect(contract.check('GET', '/stats', 200, { tenantId: 42 })).toContain('/tenantId');

@@ -5,11 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { CATALOG, call, json } from './emulator-batch-helpers.ts';
+import { PROFILE, REGISTRY } from './emulator-registry-helpers.ts';
+import type { Json } from './emulator-registry-helpers.ts';
 
-const REGISTRY = '/data/foundation/schemaregistry';
-const PROFILE = 'https://ns.adobe.com/xdm/context/profile';
 const IDENTITY_MAP = 'https://ns.adobe.com/xdm/context/identitymap';
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('emulator Profile rules', async () => {
   const emulator = await startEmulator({ processingDelayMs: 0 });

@@ -1,47 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { call, complete, createBatch, createDataset, json, loyaltySchemaId, upload, waitForBatch } from './emulator-batch-helpers.ts';
+import { PROFILE, REGISTRY as BASE, fieldGroupBody, registryCaller, schemaBody } from './emulator-registry-helpers.ts';
+import type { Json } from './emulator-registry-helpers.ts';
 
-const BASE = '/data/foundation/schemaregistry';
 const IDS = 'application/vnd.adobe.xed-id+json';
 const RAW = 'application/vnd.adobe.xed+json; version=1';
 const FULL = 'application/vnd.adobe.xed-full+json; version=1';
-const PROFILE = 'https://ns.adobe.com/xdm/context/profile';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('emulator Schema Registry', async () => {
   const emulator = await startEmulator();
   const tenant = emulator.settings.tenantId;
 
-  async function call(method: string, path: string, init: { accept?: string; body?: unknown; contentType?: string; sandbox?: string } = {}) {
-    const headers: Record<string, string> = { ...(await emulator.headers(init.sandbox)) };
-    if (init.accept) headers.accept = init.accept;
-    if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
-    const res = await fetch(emulator.url + BASE + path, {
-      method,
-      headers,
-      body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json, headers: res.headers };
-  }
-
-  const fieldGroup = (title: string, fields: Json) => ({
-    title,
-    description: `${title} fields`,
-    type: 'object',
-    'meta:intendedToExtend': [PROFILE],
-    definitions: { main: { properties: { [`_${tenant}`]: { type: 'object', properties: fields } } } },
-    allOf: [{ $ref: '#/definitions/main' }],
-  });
-
-  const schema = (title: string, ...fieldGroups: string[]) => ({
-    title,
-    description: `${title} schema`,
-    type: 'object',
-    allOf: [{ $ref: PROFILE }, ...fieldGroups.map(($ref) => ({ $ref }))],
-  });
+  const call = registryCaller(emulator);
+  const fieldGroup = (title: string, fields: Json) => fieldGroupBody(tenant, title, fields);
+  const schema = schemaBody;
 
   function expectShapeA(body: Json, code: string) {
     expect(body.type).toBe(`http://ns.adobe.com/aep/errors/${code}`);

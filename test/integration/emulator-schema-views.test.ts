@@ -6,27 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { IMPORT, call as platformCall, complete, createBatch, createDataset, upload, waitForBatch } from './emulator-batch-helpers.ts';
+import { PROFILE, fieldGroupBody, registryCaller, schemaBody } from './emulator-registry-helpers.ts';
+import type { Json } from './emulator-registry-helpers.ts';
 
-const BASE = '/data/foundation/schemaregistry';
 const FULL = 'application/vnd.adobe.xed-full+json; version=1';
 const FULL_DESC = 'application/vnd.adobe.xed-full-desc+json; version=1';
 const DEPRECATE_FIELD = 'application/vnd.adobe.xed-deprecatefield+json; version=1';
 const RAW = 'application/vnd.adobe.xed+json; version=1';
-const PROFILE = 'https://ns.adobe.com/xdm/context/profile';
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('emulator Schema Registry views and field deprecation', async () => {
   const emulator = await startEmulator({ processingDelayMs: 10 });
   const tenant = emulator.settings.tenantId;
 
-  async function call(method: string, path: string, init: { accept?: string; body?: unknown } = {}) {
-    const headers: Record<string, string> = { ...(await emulator.headers()) };
-    if (init.accept) headers.accept = init.accept;
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(emulator.url + BASE + path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json, contentType: res.headers.get('content-type') };
-  }
+  const call = registryCaller(emulator);
 
   async function created(path: string, body: unknown): Promise<Json> {
     const res = await call('POST', path, { body });
@@ -34,21 +26,8 @@ describe('emulator Schema Registry views and field deprecation', async () => {
     return res.body;
   }
 
-  const fieldGroup = (title: string, fields: Json) => ({
-    title,
-    description: `${title} fields`,
-    type: 'object',
-    'meta:intendedToExtend': [PROFILE],
-    definitions: { main: { properties: { [`_${tenant}`]: { type: 'object', properties: fields } } } },
-    allOf: [{ $ref: '#/definitions/main' }],
-  });
-
-  const schemaOf = (title: string, ...fieldGroups: string[]) => ({
-    title,
-    description: `${title} schema`,
-    type: 'object',
-    allOf: [{ $ref: PROFILE }, ...fieldGroups.map(($ref) => ({ $ref }))],
-  });
+  const fieldGroup = (title: string, fields: Json) => fieldGroupBody(tenant, title, fields);
+  const schemaOf = schemaBody;
 
   const lookup = async (id: string, accept: string) => {
     const res = await call('GET', `/tenant/schemas/${encodeURIComponent(id)}`, { accept });
@@ -80,7 +59,7 @@ describe('emulator Schema Registry views and field deprecation', async () => {
 
     const res = await call('GET', `/tenant/schemas/${schema['meta:altId']}`, { accept: FULL_DESC });
     expect(res.status).toBe(200);
-    expect(res.contentType).toBe(FULL_DESC);
+    expect(res.headers.get('content-type')).toBe(FULL_DESC);
     expect(res.body['meta:descriptors']).toEqual([displayName]);
     expect(res.body.properties[`_${tenant}`].properties.crmId).toMatchObject({ type: 'string', 'meta:xdmType': 'string', 'meta:descriptors': [identity] });
     expect(res.body.properties.personID['meta:descriptors']).toBeUndefined();
