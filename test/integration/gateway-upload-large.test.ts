@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitForTerminalBatch } from '../helpers/batches.ts';
+import { createJsonBatch, createLoyaltyDataset, loyaltyMembersJsonl } from '../helpers/loyalty-uploads.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway } from '../helpers/start-gateway.ts';
 
@@ -18,37 +19,22 @@ afterAll(() => gw.close());
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-/** JSON Lines of loyalty members, at least `size` bytes. */
-function membersFile(size: number): Buffer {
-  const lines: string[] = [];
-  let length = 0;
-  for (let i = 0; length < size; i++) {
-    const line = JSON.stringify({ _aeplocal: { loyalty: { loyaltyId: `L-${String(i).padStart(7, '0')}`, loyaltyLevel: i % 2 ? 'gold' : 'silver', loyaltyPoints: i } } });
-    lines.push(line);
-    length += line.length + 1;
-  }
-  return Buffer.from(lines.join('\n'));
-}
-
 function partRequests(): number {
   return Object.entries(emulator.counters())
     .filter(([route]) => route.startsWith('PATCH ') && route.includes('/import/'))
     .reduce((sum, [, n]) => sum + n, 0);
 }
 
+/** A JSON batch on a new Loyalty Members dataset named `name`. */
 async function newBatch(name: string): Promise<string> {
-  const schemas = await gw.gqlOk<{ schemas: { nodes: Array<{ id: string; title: string }> } }>('{ schemas(first: 50) { nodes { id title } } }');
-  const schemaId = schemas.schemas.nodes.find((s) => s.title === 'Loyalty Members')!.id;
-  const dataset = await gw.gqlOk<{ createDataset: { dataset: { id: string } } }>('mutation ($name: String!, $schemaId: ID!) { createDataset(input: { name: $name, schemaId: $schemaId }) { dataset { id } } }', { name, schemaId });
-  const batch = await gw.gqlOk<{ createBatch: { batch: { id: string } } }>('mutation ($id: ID!) { createBatch(input: { datasetId: $id, format: JSON }) { batch { id } } }', { id: dataset.createDataset.dataset.id });
-  return batch.createBatch.batch.id;
+  return createJsonBatch(gw, await createLoyaltyDataset(gw, name));
 }
 
 describe('large file upload', () => {
   it('should stream a file past the small-file limit in parts and store exactly its bytes', async () => {
     const batchId = await newBatch('large');
 
-    const file = membersFile(5 * PART_SIZE + 1_000);
+    const file = loyaltyMembersJsonl(5 * PART_SIZE + 1_000);
     const expectedParts = Math.ceil(file.length / PART_SIZE);
     emulator.resetCounters();
     const uploaded = await gw.upload<{ uploadBatchFile: { file: { bytes: number; sha256: string; protocol: string } } }>(

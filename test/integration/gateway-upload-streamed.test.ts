@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForTerminalBatch } from '../helpers/batches.ts';
+import { createJsonBatch, createLoyaltyDataset, loyaltyMembersJsonl, upstreamHead as headUpstream } from '../helpers/loyalty-uploads.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway } from '../helpers/start-gateway.ts';
 import { startRecordingProxy } from '../helpers/recording-proxy.ts';
@@ -25,30 +26,12 @@ afterAll(() => gw.close());
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-/** JSON Lines of loyalty members, at least `size` bytes. */
-function membersFile(size: number, prefix: string): Buffer {
-  const lines: string[] = [];
-  let length = 0;
-  for (let i = 0; length < size; i++) {
-    const line = JSON.stringify({ _aeplocal: { loyalty: { loyaltyId: `${prefix}-${String(i).padStart(7, '0')}`, loyaltyLevel: i % 2 ? 'gold' : 'silver', loyaltyPoints: i } } });
-    lines.push(line);
-    length += line.length + 1;
-  }
-  return Buffer.from(lines.join('\n'));
-}
-
 let datasetId = '';
 beforeAll(async () => {
-  const schemas = await gw.gqlOk<{ schemas: { nodes: Array<{ id: string; title: string }> } }>('{ schemas(first: 50) { nodes { id title } } }');
-  const schemaId = schemas.schemas.nodes.find((s) => s.title === 'Loyalty Members')!.id;
-  const dataset = await gw.gqlOk<{ createDataset: { dataset: { id: string } } }>('mutation ($s: ID!) { createDataset(input: { name: "streamed uploads", schemaId: $s }) { dataset { id } } }', { s: schemaId });
-  datasetId = dataset.createDataset.dataset.id;
+  datasetId = await createLoyaltyDataset(gw, 'streamed uploads');
 });
 
-async function newBatch(): Promise<string> {
-  const batch = await gw.gqlOk<{ createBatch: { batch: { id: string } } }>('mutation ($id: ID!) { createBatch(input: { datasetId: $id, format: JSON }) { batch { id } } }', { id: datasetId });
-  return batch.createBatch.batch.id;
-}
+const newBatch = () => createJsonBatch(gw, datasetId);
 
 type Uploaded = { uploadBatchFile: { file: { fileName: string; bytes: number; sha256: string; protocol: string } } };
 
@@ -61,15 +44,12 @@ function fileRequests(batchId: string, name: string) {
   return proxy.requests.filter((r) => r.path.includes(`/import/batches/${batchId}/`) && r.path.split('?')[0]!.endsWith(`/files/${name}`) && r.method !== 'HEAD');
 }
 
-async function upstreamHead(batchId: string, name: string): Promise<{ status: number; range: string | null }> {
-  const res = await fetch(`${emulator.url}/data/foundation/import/batches/${batchId}/datasets/${datasetId}/files/${name}`, { method: 'HEAD', headers: await emulator.headers() });
-  return { status: res.status, range: res.headers.get('range') };
-}
+const upstreamHead = (batchId: string, name: string) => headUpstream(emulator, batchId, datasetId, name);
 
 describe('a file sent with its size', () => {
   it('should go past the small-file limit as parts whose Content-Length is exactly the range each names, and arrive byte-exact', async () => {
     const batchId = await newBatch();
-    const file = membersFile(5 * PART_SIZE + 1_000, 'PARTS');
+    const file = loyaltyMembersJsonl(5 * PART_SIZE + 1_000, 'PARTS');
     const result = await upload(batchId, 'parts.json', file, file.length);
     expect(result.errors).toBeUndefined();
     expect(result.data?.uploadBatchFile.file).toEqual({ fileName: 'parts.json', bytes: file.length, sha256: sha256(file), protocol: 'LARGE' });
@@ -99,7 +79,7 @@ describe('a file sent with its size', () => {
 
   it('should go within the small-file limit as one PUT with that Content-Length', async () => {
     const batchId = await newBatch();
-    const file = membersFile(SMALL_FILE_LIMIT - 2_000, 'SINGLE');
+    const file = loyaltyMembersJsonl(SMALL_FILE_LIMIT - 2_000, 'SINGLE');
     const result = await upload(batchId, 'single.json', file, file.length);
     expect(result.data?.uploadBatchFile.file).toEqual({ fileName: 'single.json', bytes: file.length, sha256: sha256(file), protocol: 'SINGLE' });
     expect(fileRequests(batchId, 'single.json').map((r) => `${r.method} ${String(r.headers['content-length'])}`)).toEqual([`PUT ${file.length}`]);
@@ -108,8 +88,8 @@ describe('a file sent with its size', () => {
 
   it('should answer UPLOAD_INCOMPLETE, keep the batch open and leave no whole-looking file when the bytes do not match the size', async () => {
     const batchId = await newBatch();
-    const small = membersFile(4_000, 'SHORT');
-    const large = membersFile(3 * PART_SIZE + 500, 'LONG');
+    const small = loyaltyMembersJsonl(4_000, 'SHORT');
+    const large = loyaltyMembersJsonl(3 * PART_SIZE + 500, 'LONG');
     const cases = [
       // Fewer bytes than announced, then more, in one PUT; fewer, then more, past the limit.
       { name: 'short.json', content: small, size: small.length + 10, held: null },
@@ -135,7 +115,7 @@ describe('a file sent with its size', () => {
   it('should refuse a size that is not a whole number of bytes, or past MAX_FILE_SIZE, before anything goes upstream, and take the next request', async () => {
     const batchId = await newBatch();
     // Larger than the socket buffers: a refused file left unread would hold the parser, and the client's next request after it.
-    const file = membersFile(3 * 1024 * 1024, 'REFUSED');
+    const file = loyaltyMembersJsonl(3 * 1024 * 1024, 'REFUSED');
     for (const size of [-1, 1.5, MAX_FILE_SIZE + 1]) {
       const result = await upload(batchId, 'refused.json', file, size);
       expect(result.errors?.[0]?.extensions?.code, String(size)).toBe('BAD_USER_INPUT');
@@ -153,8 +133,8 @@ describe('ingestFiles with the files\' sizes', () => {
   const INGEST = 'mutation ($input: IngestFilesInput!) { ingestFiles(input: $input) { batch { id status } files { fileName bytes sha256 protocol } } }';
 
   it('should stream each file with its size and complete the batch', async () => {
-    const first = membersFile(2 * PART_SIZE + 700, 'MANY-A');
-    const second = membersFile(SMALL_FILE_LIMIT + 300, 'MANY-B');
+    const first = loyaltyMembersJsonl(2 * PART_SIZE + 700, 'MANY-A');
+    const second = loyaltyMembersJsonl(SMALL_FILE_LIMIT + 300, 'MANY-B');
     const result = await gw.upload<{ ingestFiles: { batch: { id: string }; files: Array<{ fileName: string; bytes: number; sha256: string; protocol: string }> } }>(
       { query: INGEST, variables: { input: { datasetId, format: 'JSON', files: [null, null], sizes: [first.length, second.length] } } },
       [
@@ -183,7 +163,7 @@ describe('ingestFiles with the files\' sizes', () => {
 
   it('should refuse sizes that do not pair with the files before a batch exists', async () => {
     const before = proxy.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/import/batches')).length;
-    const file = membersFile(1_000, 'PAIR');
+    const file = loyaltyMembersJsonl(1_000, 'PAIR');
     const result = await gw.upload(
       { query: INGEST, variables: { input: { datasetId, format: 'JSON', files: [null], sizes: [file.length, 10] } } },
       [{ path: 'variables.input.files.0', name: 'pair.json', content: file }],

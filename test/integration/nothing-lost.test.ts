@@ -8,10 +8,12 @@
 // straight through: a cut leaves the whole parts before it upstream, reported.
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForTerminalBatch } from '../helpers/batches.ts';
+import { createJsonBatch, createLoyaltyDataset, loyaltyMembersJsonl, upstreamHead as headUpstream } from '../helpers/loyalty-uploads.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway, TEST_GATEWAY_KEY } from '../helpers/start-gateway.ts';
 
@@ -39,42 +41,20 @@ afterAll(() => gw.close());
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-/** JSON Lines of loyalty members, at least `size` bytes. */
-function membersFile(size: number, prefix: string): Buffer {
-  const lines: string[] = [];
-  let length = 0;
-  for (let i = 0; length < size; i++) {
-    const line = JSON.stringify({ _aeplocal: { loyalty: { loyaltyId: `${prefix}-${String(i).padStart(7, '0')}`, loyaltyLevel: i % 2 ? 'gold' : 'silver', loyaltyPoints: i } } });
-    lines.push(line);
-    length += line.length + 1;
-  }
-  return Buffer.from(lines.join('\n'));
-}
-
 let datasetId = '';
 
 beforeAll(async () => {
-  const schemas = await gw.gqlOk<{ schemas: { nodes: Array<{ id: string; title: string }> } }>('{ schemas(first: 50) { nodes { id title } } }');
-  const schemaId = schemas.schemas.nodes.find((s) => s.title === 'Loyalty Members')!.id;
-  const dataset = await gw.gqlOk<{ createDataset: { dataset: { id: string } } }>('mutation ($s: ID!) { createDataset(input: { name: "nothing lost", schemaId: $s }) { dataset { id } } }', { s: schemaId });
-  datasetId = dataset.createDataset.dataset.id;
+  datasetId = await createLoyaltyDataset(gw, 'nothing lost');
 });
 
-async function newBatch(): Promise<string> {
-  const batch = await gw.gqlOk<{ createBatch: { batch: { id: string } } }>('mutation ($id: ID!) { createBatch(input: { datasetId: $id, format: JSON }) { batch { id } } }', { id: datasetId });
-  return batch.createBatch.batch.id;
-}
+const newBatch = () => createJsonBatch(gw, datasetId);
 
 async function batchStatus(batchId: string): Promise<string> {
   const data = await gw.gqlOk<{ batch: { status: string } }>('query ($id: ID!) { batch(id: $id) { status } }', { id: batchId });
   return data.batch.status;
 }
 
-/** What the Platform holds of a file: HEAD on its path, as a client of the Platform would ask. */
-async function upstreamHead(batchId: string, fileName: string): Promise<{ status: number; range: string | null }> {
-  const res = await fetch(`${emulator.url}/data/foundation/import/batches/${batchId}/datasets/${datasetId}/files/${fileName}`, { method: 'HEAD', headers: await emulator.headers() });
-  return { status: res.status, range: res.headers.get('range') };
-}
+const upstreamHead = (batchId: string, fileName: string) => headUpstream(emulator, batchId, datasetId, fileName);
 
 /** The records of a finished batch, as the gateway reads them back from the stored Parquet. */
 async function storedRecords(batchId: string): Promise<unknown[]> {
@@ -96,21 +76,31 @@ function multipartBytes(operation: object, fileName: string, content: Buffer, bo
   return { head, file: content, tail: Buffer.from(`\r\n--${boundary}--\r\n`) };
 }
 
+/**
+ * A raw connection to the gateway with the request line and headers of a
+ * multipart upload of `contentLength` bytes written, for a test to send part
+ * of the body and then cut the connection; `closed` settles when it is gone.
+ */
+async function openMultipartRequest(boundary: string, contentLength: number): Promise<{ socket: Socket; closed: Promise<void> }> {
+  const url = new URL(gw.url);
+  const socket = connect(Number(url.port), url.hostname);
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(
+    `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nx-gateway-api-key: ${TEST_GATEWAY_KEY}\r\napollo-require-preflight: true\r\n` +
+      `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${contentLength}\r\n\r\n`,
+  );
+  return { socket, closed };
+}
+
 describe('a client stream that stops halfway', () => {
   it('should leave the batch open, no file upstream, and say which bytes did not arrive', async () => {
     const batchId = await newBatch();
-    const file = membersFile(8 * 1024, 'HALF');
+    const file = loyaltyMembersJsonl(8 * 1024, 'HALF');
     const half = file.subarray(0, file.length / 2);
     const { head } = multipartBytes({ query: UPLOAD, variables: { input: { batchId, file: null } } }, 'halfway.json', file, 'cut-boundary');
-    const url = new URL(gw.url);
-    const socket = connect(Number(url.port), url.hostname);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.on('error', () => undefined);
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write(
-      `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nx-gateway-api-key: ${TEST_GATEWAY_KEY}\r\napollo-require-preflight: true\r\n` +
-        `Content-Type: multipart/form-data; boundary=cut-boundary\r\nContent-Length: ${head.length + file.length + 100}\r\n\r\n`,
-    );
+    const { socket, closed } = await openMultipartRequest('cut-boundary', head.length + file.length + 100);
     emulator.resetCounters();
     socket.write(head);
     // Written, and read by the gateway, before the connection goes.
@@ -134,21 +124,13 @@ describe('a client stream that stops halfway', () => {
 
   it('should keep the parts sent before the cut upstream, and report them, when the file came with its size', async () => {
     const batchId = await newBatch();
-    const file = membersFile(5 * PART_SIZE + 1_000, 'SIZED');
+    const file = loyaltyMembersJsonl(5 * PART_SIZE + 1_000, 'SIZED');
     const operation = { query: UPLOAD, variables: { input: { batchId, file: null, size: file.length } } };
     const { head } = multipartBytes(operation, 'sized.json', file, 'sized-boundary');
     emulator.resetCounters();
     emulator.faults.clear();
     const patches = () => Object.entries(emulator.counters()).filter(([route]) => route.startsWith('PATCH ')).reduce((sum, [, n]) => sum + n, 0);
-    const url = new URL(gw.url);
-    const socket = connect(Number(url.port), url.hostname);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.on('error', () => undefined);
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write(
-      `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nx-gateway-api-key: ${TEST_GATEWAY_KEY}\r\napollo-require-preflight: true\r\n` +
-        `Content-Type: multipart/form-data; boundary=sized-boundary\r\nContent-Length: ${head.length + file.length + 100}\r\n\r\n`,
-    );
+    const { socket, closed } = await openMultipartRequest('sized-boundary', head.length + file.length + 100);
     socket.write(head);
     // Two parts and a half: the gateway streams the first two upstream whole, the third is cut inside its PATCH.
     socket.write(file.subarray(0, 2 * PART_SIZE + PART_SIZE / 2));
@@ -170,7 +152,7 @@ describe('a client stream that stops halfway', () => {
 
   it('should answer UPLOAD_INCOMPLETE with the byte figures when the multipart body ends inside the file', async () => {
     const batchId = await newBatch();
-    const file = membersFile(8 * 1024, 'TRUNC');
+    const file = loyaltyMembersJsonl(8 * 1024, 'TRUNC');
     const half = file.subarray(0, 4_000);
     const { head } = multipartBytes({ query: UPLOAD, variables: { input: { batchId, file: null } } }, 'truncated.json', file, 'trunc-boundary');
     const res = await fetch(gw.url, {
@@ -190,7 +172,7 @@ describe('a client stream that stops halfway', () => {
 describe('the Platform failing a part past its retries', () => {
   it('should report the bytes the Platform holds, keep the batch open, and complete after the file is sent again', async () => {
     const batchId = await newBatch();
-    const file = membersFile(5 * PART_SIZE + 1_000, 'LARGE');
+    const file = loyaltyMembersJsonl(5 * PART_SIZE + 1_000, 'LARGE');
     const boundary = 'parts-boundary';
     const operation = { query: UPLOAD, variables: { input: { batchId, file: null, fileName: 'large.json' } } };
     const { head, tail } = multipartBytes(operation, 'large.json', file, boundary);
@@ -248,7 +230,7 @@ describe('the Platform failing a part past its retries', () => {
 
   it('should report a connection the Platform resets, and take the file again', async () => {
     const batchId = await newBatch();
-    const file = membersFile(3 * PART_SIZE, 'RESET');
+    const file = loyaltyMembersJsonl(3 * PART_SIZE, 'RESET');
     const operation = { query: UPLOAD, variables: { input: { batchId, file: null } } };
     // The large-file INITIALIZE is not repeatable, so a reset is not retried.
     emulator.faults.set([{ method: 'POST', path: '**/files/**', respond: 'reset', count: 1 }]);
@@ -263,8 +245,8 @@ describe('the Platform failing a part past its retries', () => {
   });
 
   it('should never complete an ingestFiles batch with a file missing, and complete it once the file is resent', async () => {
-    const small = membersFile(2_000, 'SMALL');
-    const large = membersFile(3 * PART_SIZE, 'BIG');
+    const small = loyaltyMembersJsonl(2_000, 'SMALL');
+    const large = loyaltyMembersJsonl(3 * PART_SIZE, 'BIG');
     emulator.faults.set([{ method: 'PATCH', path: '**/files/**', respond: 500, retryAfterSeconds: 0 }]);
     const result = await gw.upload<{ ingestFiles: unknown }>(
       { query: INGEST, variables: { input: { datasetId, format: 'JSON', files: [null, null] } } },
@@ -296,7 +278,7 @@ describe('the Platform failing a part past its retries', () => {
   });
 
   it('should complete an ingestFiles batch only after HEAD shows every file whole', async () => {
-    const file = membersFile(3_000, 'OK');
+    const file = loyaltyMembersJsonl(3_000, 'OK');
     emulator.resetCounters();
     const result = await gw.upload<{ ingestFiles: { batch: { id: string }; files: Array<{ fileName: string; bytes: number; sha256: string }> } }>(
       { query: INGEST, variables: { input: { datasetId, format: 'JSON', files: [null] } } },
