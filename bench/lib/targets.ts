@@ -38,7 +38,9 @@ export interface GatewayProcess extends Service {
  * the peers log no line per request either).
  */
 export async function startGatewayProcess(emulator: { url: string }, env: Record<string, string> = {}, name = 'gateway'): Promise<GatewayProcess> {
-  const service = await spawnService(name, process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+  // BENCH_CPU_PROF_DIR: every gateway process writes a V8 CPU profile there when it exits (`--cpu-prof`).
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const service = await spawnService(name, process.execPath, [...profile, '--import', 'tsx', CLI, 'serve'], {
     cwd: ROOT_DIR,
     env: {
       NODE_ENV: 'production',

@@ -7,7 +7,11 @@ import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 
 export interface WsWorkerSpec {
-  /** GraphQL endpoints (ws:// or http://), subscribers spread over them round robin. */
+  /**
+   * GraphQL endpoints (ws:// or http://). Subscriber i watches batch i mod
+   * batches and connects to endpoint floor(i / batches) mod endpoints, so that
+   * every batch has subscribers on every endpoint: events cross instances.
+   */
   readonly urls: readonly string[];
   readonly batchIds: readonly string[];
   readonly subscribers: number;
@@ -77,7 +81,7 @@ function checkProgress() {
 
 function open(index: number): Promise<void> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(wsUrls[index % wsUrls.length]!, 'graphql-transport-ws');
+    const socket = new WebSocket(wsUrls[Math.floor(index / spec.batchIds.length) % wsUrls.length]!, 'graphql-transport-ws');
     sockets.push(socket);
     let settled = false;
     const settle = () => {

@@ -259,6 +259,8 @@ interface Watch {
   missing: boolean;
   role: 'idle' | 'contender' | 'holder';
   delayMs: number;
+  /** When the next poll is due on this holder's cadence; undefined until the first poll after taking the lease, and after a failed poll. */
+  dueAt: number | undefined;
   timer: NodeJS.Timeout | undefined;
   renewTimer: NodeJS.Timeout | undefined;
   /** Aborts the poll in flight when this instance stops polling. */
@@ -438,6 +440,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     watch.role = 'holder';
     activePollers++;
     watch.delayMs = intervalMs;
+    watch.dueAt = undefined;
     logger?.debug({ watch: watch.mapKey }, 'batch watch poller started');
     if (Number.isFinite(lease.ttlMs)) {
       watch.renewTimer = setInterval(() => void renew(watch), Math.max(1, lease.ttlMs / 3));
@@ -503,6 +506,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
         return;
       }
       watch.delayMs = nextDelay(watch.delayMs, error);
+      watch.dueAt = undefined;
       logger?.warn({ err: error, watch: watch.mapKey, retryInMs: watch.delayMs }, 'batch poll failed; retrying');
       schedule(watch, watch.delayMs, pollOnce);
       return;
@@ -538,6 +542,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
         // Not published: forget it, so the next poll finds the change again.
         watch.state = previous;
         watch.delayMs = nextDelay(watch.delayMs, error);
+        watch.dueAt = undefined;
         logger?.warn({ err: error, watch: watch.mapKey }, 'batch event could not be published; retrying');
         if (!watch.closed && watch.role === 'holder') schedule(watch, watch.delayMs, pollOnce);
         return;
@@ -550,7 +555,30 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
       stopHolding(watch);
       return;
     }
-    if (!watch.closed && watch.role === 'holder') schedule(watch, watch.delayMs, pollOnce);
+    if (!watch.closed && watch.role === 'holder') scheduleNextPoll(watch);
+  }
+
+  /**
+   * Polls keep a cadence of their own: the next one is due one delay after
+   * this one was due, not after this one finished. Timed from when a poll
+   * finished, pollers whose polls were held up together (a busy event loop, a
+   * slow publish) would come out of it in step, and stay so: their changes
+   * would be seen, and fanned out to every subscriber, in one burst. For the
+   * same reason the first poll after taking a lease (which answers the first
+   * subscribers at once) is followed by one at a random point of the next
+   * interval, so that watches started together poll spread over it.
+   */
+  function scheduleNextPoll(watch: Watch): void {
+    const at = now();
+    let dueAt = watch.dueAt === undefined ? at + watch.delayMs * random() : watch.dueAt + watch.delayMs * (1 - jitter * random());
+    // A whole delay behind (a poll slower than the interval): start the cadence again from now.
+    if (dueAt + watch.delayMs <= at) dueAt = at + watch.delayMs;
+    watch.dueAt = dueAt;
+    clearTimeout(watch.timer);
+    watch.timer = setTimeout(() => {
+      watch.timer = undefined;
+      pollOnce(watch).catch((error: unknown) => logger?.error({ err: error, watch: watch.mapKey }, 'batch watch step failed'));
+    }, Math.max(0, dueAt - at));
   }
 
   /** Checks a new pass-through credential with its own read; transient failures are retried while the subscriber waits. */
@@ -619,6 +647,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
       missing: false,
       role: 'idle',
       delayMs: intervalMs,
+      dueAt: undefined,
       timer: undefined,
       renewTimer: undefined,
       abort: new AbortController(),

@@ -1,8 +1,11 @@
 // Scheduling rules of the batch watch, against a scripted in-process batch
 // source (only the Catalog reads a poller makes). The HTTP path, the real
 // emulator and Redis are covered by test/integration/subscriptions*.test.ts.
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBatchWatch, reduceWatch } from '../../src/gateway/batch-watch.ts';
+import type { WatchTopics } from '../../src/gateway/batch-watch.ts';
+import { createMemoryPubSub } from '../../src/gateway/pubsub.ts';
+import type { PubSub } from '../../src/gateway/pubsub.ts';
 import type { BatchStatusEvent, BatchWatch } from '../../src/gateway/batch-watch.ts';
 import type { PlatformClient } from '../../src/platform/client.ts';
 import { PlatformError } from '../../src/platform/errors.ts';
@@ -238,6 +241,97 @@ describe('batch watch', () => {
     const watch = fastWatch(scriptedSource([]));
     await expect(watch.datasetBatches(scope, 'missing').next()).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
     await watch.close();
+  });
+});
+
+describe('poll cadence', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A batch whose metrics move on every poll, so every poll publishes; records when each batch was polled, from the first poll of all. */
+  function changingSource(): { client: PlatformClient; polledAt: Map<string, number[]> } {
+    const polledAt = new Map<string, number[]>();
+    let firstPollAt: number | undefined;
+    const client = {
+      scoped: (s: PlatformScope) => ({
+        scope: s,
+        catalog: {
+          async getBatch(id: string) {
+            const times = polledAt.get(id) ?? [];
+            firstPollAt ??= Date.now();
+            polledAt.set(id, [...times, Date.now() - firstPollAt]);
+            return { id, status: 'processing', metrics: { polls: times.length + 1 } } as Batch;
+          },
+        },
+      }),
+      async close() {},
+    } as unknown as PlatformClient;
+    return { client, polledAt };
+  }
+
+  /** Publishing takes 300 ms: a slow Redis, or a busy event loop. */
+  function slowPubSub(): PubSub<WatchTopics> {
+    const inner = createMemoryPubSub<WatchTopics>();
+    return {
+      ...inner,
+      async publish(routingKey, id, payload) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await inner.publish(routingKey, id, payload);
+      },
+    };
+  }
+
+  it('should spread watches started together over the interval and keep each one on its cadence however long publishing takes', async () => {
+    const { client, polledAt } = changingSource();
+    const phases = [0.125, 0.375, 0.625, 0.875];
+    let draws = 0;
+    const watch = createBatchWatch({ platform: client, pubsub: slowPubSub(), intervalMs: 1000, maxIntervalMs: 1000, jitter: 0, random: () => phases[draws++ % phases.length]! });
+    const ids = ['b1', 'b2', 'b3', 'b4'];
+    const streams = ids.map((id) => collect(watch.watch(scope, id)));
+    await vi.advanceTimersByTimeAsync(3_500);
+    // All four start at once; each first publish ends at 300 ms, and the next
+    // polls keep to 300 ms + phase + n seconds, though each publish takes 300 ms.
+    expect(ids.map((id) => polledAt.get(id))).toEqual([
+      [0, 425, 1425, 2425, 3425],
+      [0, 675, 1675, 2675],
+      [0, 925, 1925, 2925],
+      [0, 1175, 2175, 3175],
+    ]);
+    await watch.close();
+    await Promise.all(streams);
+  });
+
+  it('should start the cadence again from now when a poll falls a whole interval behind', async () => {
+    const { client, polledAt } = changingSource();
+    const slow = {
+      scoped: (s: PlatformScope) => {
+        const scoped = client.scoped(s);
+        return {
+          ...scoped,
+          catalog: {
+            async getBatch(id: string) {
+              const batch = await scoped.catalog.getBatch(id);
+              // The second poll takes 2.5 intervals to answer.
+              if ((polledAt.get(id)?.length ?? 0) === 2) await new Promise((resolve) => setTimeout(resolve, 2_500));
+              return batch;
+            },
+          },
+        };
+      },
+      async close() {},
+    } as unknown as PlatformClient;
+    const watch = createBatchWatch({ platform: slow, intervalMs: 1000, maxIntervalMs: 1000, jitter: 0, random: () => 0.5 });
+    const stream = collect(watch.watch(scope, 'b1'));
+    await vi.advanceTimersByTimeAsync(5_000);
+    // Polls at 0 and 500; the second answers at 3000, far past its successor's
+    // due time (1500): no burst of catch-up polls, the next one is at 4000.
+    expect(polledAt.get('b1')).toEqual([0, 500, 4000]);
+    await watch.close();
+    await stream;
   });
 });
 

@@ -159,10 +159,34 @@ function toPlatformError(error: ErrorObject, data: unknown): ValidationError {
 }
 
 /** Compiles a validator for rows of a dataset whose schema is `schema` (the resolved xed-full view). */
+/** Compiled validators by their JSON Schema text, newest last; a few schemas serve most batches. */
+const compiled = new Map<string, ValidateFunction>();
+const COMPILED_KEPT = 32;
+
+/**
+ * Compiling is the dear part (tens of milliseconds for a real schema, far
+ * more than validating a small batch), so a validator is compiled once per
+ * distinct resolved schema: many batches completed together must not hold
+ * the emulator's event loop for a compile each. The key is the schema's
+ * JSON Schema text, so an evolved schema gets a validator of its own.
+ */
+function compileValidator(jsonSchema: JsonSchema): ValidateFunction {
+  const key = JSON.stringify(jsonSchema);
+  let validate = compiled.get(key);
+  if (validate) {
+    compiled.delete(key);
+  } else {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    validate = ajv.compile(jsonSchema);
+    if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
+  }
+  compiled.set(key, validate);
+  return validate;
+}
+
 export function createRecordValidator(schema: XdmFieldSchema): RecordValidator {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  const validate: ValidateFunction = ajv.compile(toJsonSchema({ ...schema, 'meta:xdmType': 'object', type: 'object' }));
+  const validate = compileValidator(toJsonSchema({ ...schema, 'meta:xdmType': 'object', type: 'object' }));
   return (record) => {
     if (validate(record)) return { errors: [], requiredMissing: false };
     const raw = validate.errors ?? [];
