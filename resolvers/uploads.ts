@@ -9,12 +9,16 @@
 // stream stops, the Platform fails past the retries) is reported as
 // UPLOAD_INCOMPLETE with the bytes read and the bytes the Platform holds, and
 // its batch stays open so that the file can be sent again.
+//
+// Files are hashed on the way only when the answer shows their sha256
+// (upload-selection.ts): the digest is a third of the CPU of an upload.
 import type { UploadResult } from '../src/platform/client.ts';
 import type { GatewayContext } from '../src/gateway/context.ts';
 import type { Resolvers, UploadedFile } from '../src/generated/resolvers-types.ts';
 import type { UploadValue } from '../src/gateway/upload-types.ts';
 import { badUserInput } from '../src/gateway/errors.ts';
 import { countingStream } from '../src/gateway/counting-stream.ts';
+import { selectsSha256 } from '../src/gateway/upload-selection.ts';
 import { isUploadRefusal, missingFile, refusedFile, uploadIncomplete, verifyArrived } from '../src/gateway/upload-incomplete.ts';
 import type { MissingFile } from '../src/gateway/upload-incomplete.ts';
 import { createBatchBody, datasetIdOf, reloadBatch } from './batches.ts';
@@ -60,7 +64,9 @@ function discard(file: Awaited<UploadValue>): void {
 }
 
 function uploadedFile(result: UploadResult): UploadedFile {
-  return { fileName: result.fileName, bytes: result.bytes, sha256: result.sha256, protocol: result.protocol === 'large' ? 'LARGE' : 'SINGLE' };
+  const file = { fileName: result.fileName, bytes: result.bytes, protocol: result.protocol === 'large' ? 'LARGE' : 'SINGLE' } as const;
+  // Without a digest the field is not selected; were it read anyway, GraphQL would fail it as null rather than answer a wrong value.
+  return (result.sha256 === undefined ? file : { ...file, sha256: result.sha256 }) as UploadedFile;
 }
 
 type SendOutcome = { readonly ok: true; readonly result: UploadResult } | { readonly ok: false; readonly missing: MissingFile; readonly error: unknown };
@@ -76,7 +82,7 @@ function lost(ctx: GatewayContext, batchId: string, missing: MissingFile, error:
  * batch) is thrown as it is; a file that did not arrive whole comes back as
  * a MissingFile with what the Platform holds of it.
  */
-async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, fileName?: string | null, size?: number | null): Promise<SendOutcome> {
+async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, sha256: boolean, fileName?: string | null, size?: number | null): Promise<SendOutcome> {
   let file: Awaited<UploadValue>;
   try {
     file = await upload;
@@ -117,7 +123,7 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
   });
   const counted = countingStream(stream);
   try {
-    const source = announced === undefined ? { stream: counted.stream } : { stream: counted.stream, size: announced };
+    const source = announced === undefined ? { stream: counted.stream, sha256 } : { stream: counted.stream, size: announced, sha256 };
     return { ok: true, result: await ctx.platform.ingestion.uploadFile(batchId, datasetId, name, source) };
   } catch (error) {
     if (isUploadRefusal(error)) throw error;
@@ -127,9 +133,9 @@ async function sendFile(ctx: GatewayContext, batchId: string, datasetId: string,
 }
 
 /** As sendFile, for ingestFiles: a refused file is reported with the others (its batch exists already), not thrown alone. */
-async function sendFileOfMany(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, size: number | undefined): Promise<SendOutcome> {
+async function sendFileOfMany(ctx: GatewayContext, batchId: string, datasetId: string, upload: UploadValue, sha256: boolean, size: number | undefined): Promise<SendOutcome> {
   try {
-    return await sendFile(ctx, batchId, datasetId, upload, null, size);
+    return await sendFile(ctx, batchId, datasetId, upload, sha256, null, size);
   } catch (error) {
     if (!isUploadRefusal(error)) throw error;
     const file = await Promise.resolve(upload).catch(() => null);
@@ -140,16 +146,16 @@ async function sendFileOfMany(ctx: GatewayContext, batchId: string, datasetId: s
 
 export const uploadResolvers: Resolvers = {
   Mutation: {
-    uploadBatchFile: async (_root, { input }, ctx) => {
+    uploadBatchFile: async (_root, { input }, ctx, info) => {
       const batch = await ctx.loaders.batch.load(input.batchId);
       const datasetId = datasetIdOf(batch);
       if (!datasetId) throw badUserInput(`batch ${input.batchId} is not related to a dataset`);
-      const outcome = await sendFile(ctx, batch.id, datasetId, input.file, input.fileName, input.size);
+      const outcome = await sendFile(ctx, batch.id, datasetId, input.file, selectsSha256(info, 'file'), input.fileName, input.size);
       if (!outcome.ok) throw uploadIncomplete(batch.id, [outcome.missing], false);
       return { batch, file: uploadedFile(outcome.result) };
     },
 
-    ingestFiles: async (_root, { input }, ctx) => {
+    ingestFiles: async (_root, { input }, ctx, info) => {
       if (input.files.length === 0) throw badUserInput('"files" must hold at least one file');
       // One part mapped to two variables arrives as the same upload twice: refused before a batch exists.
       if (new Set(input.files).size !== input.files.length) throw badUserInput('"files" lists the same file part twice: map each entry to its own part');
@@ -159,10 +165,11 @@ export const uploadResolvers: Resolvers = {
       const batch = await ctx.platform.ingestion.createBatch(body);
       const sent: UploadResult[] = [];
       const missing: MissingFile[] = [];
+      const sha256 = selectsSha256(info, 'files');
       // In order: the parts arrive one after the other on one request stream.
       // A file that fails does not stop the others: the client then resends only what is missing.
       for (const [index, upload] of input.files.entries()) {
-        const outcome = await sendFileOfMany(ctx, batch.id, input.datasetId, upload, input.sizes?.[index]);
+        const outcome = await sendFileOfMany(ctx, batch.id, input.datasetId, upload, sha256, input.sizes?.[index]);
         if (outcome.ok) sent.push(outcome.result);
         else missing.push(outcome.missing);
       }

@@ -9,6 +9,7 @@
 // into memory before its PATCH (its Content-Range must name its last byte),
 // so memory stays at one part.
 import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { CallOptions, IngestionApi, ReceivedRanges, UploadResult, UploadSource } from './client.ts';
 import type { Http, HttpRequest, ResponseMeta } from './http.ts';
@@ -42,6 +43,13 @@ export function encodeFilePath(fileName: string): string {
 /** The Content-Range of one part: inclusive offsets, with the total when it is known. */
 export function contentRange(first: number, length: number, total: number | undefined): string {
   return `bytes ${first}-${first + length - 1}${total === undefined ? '' : `/${total}`}`;
+}
+
+const ignore = (): void => undefined;
+
+/** The result's sha256 field: the digest in hex, or nothing when none was asked for. */
+function hexOf(hash: Hash | null): { sha256?: string } {
+  return hash ? { sha256: hash.digest('hex') } : {};
 }
 
 /** Below this, a part of several chunks is joined by a plain concat; above, it is gathered into one reused buffer of partSize. */
@@ -182,11 +190,12 @@ class ScopedIngestion implements IngestionClient {
       throw new TypeError(`Invalid upload size: ${source.size}`);
     }
     const filePath = `/batches/${encodeURIComponent(batchId)}/datasets/${encodeURIComponent(datasetId)}/files/${encodeFilePath(fileName)}`;
+    const hash = source.sha256 === false ? null : createHash('sha256');
     if (source.size !== undefined) {
       try {
         return source.size <= this.smallFileLimit
-          ? await this.putStream(filePath, fileName, source.stream, source.size, opts)
-          : await this.uploadLargeStreamed(filePath, fileName, source.stream, source.size, opts);
+          ? await this.putStream(filePath, fileName, source.stream, source.size, hash, opts)
+          : await this.uploadLargeStreamed(filePath, fileName, source.stream, source.size, hash, opts);
       } catch (error) {
         // Nothing will read the rest: release the source (a multipart parser waits on it otherwise).
         source.stream.destroy();
@@ -198,9 +207,9 @@ class ScopedIngestion implements IngestionClient {
       const first = await reader.next();
       const bytes = first?.part ?? Buffer.alloc(0);
       if (first === null || (first.last && bytes.length <= this.smallFileLimit)) {
-        return await this.putBuffer(filePath, fileName, bytes, opts);
+        return await this.putBuffer(filePath, fileName, bytes, hash, opts);
       }
-      return await this.uploadLargeBuffered(filePath, fileName, reader, first, opts);
+      return await this.uploadLargeBuffered(filePath, fileName, reader, first, hash, opts);
     } catch (error) {
       await reader.cancel().catch(() => undefined);
       throw error;
@@ -208,9 +217,8 @@ class ScopedIngestion implements IngestionClient {
   }
 
   /** One PUT with the source as the body. Not retried: a stream cannot be sent twice. */
-  private async putStream(filePath: string, fileName: string, stream: Readable, size: number, opts: CallOptions | undefined): Promise<UploadResult> {
-    const hash = createHash('sha256');
-    const slices = new ByteSlices(stream, size, (chunk) => hash.update(chunk));
+  private async putStream(filePath: string, fileName: string, stream: Readable, size: number, hash: Hash | null, opts: CallOptions | undefined): Promise<UploadResult> {
+    const slices = new ByteSlices(stream, size, hash ? (chunk) => hash.update(chunk) : ignore);
     await this.http.empty(
       this.call('PUT', filePath, FILE_ROUTE, opts, {
         headers: { 'content-type': OCTETS, 'content-length': String(size), accept: 'application/json' },
@@ -219,11 +227,11 @@ class ScopedIngestion implements IngestionClient {
       }),
     );
     slices.confirm(size);
-    return { fileName, bytes: slices.offset, sha256: hash.digest('hex'), protocol: 'single' };
+    return { fileName, bytes: slices.offset, ...hexOf(hash), protocol: 'single' };
   }
 
   /** One PUT of bytes in memory: replayable, so a PUT (idempotent: it replaces the file) may be retried. */
-  private async putBuffer(filePath: string, fileName: string, bytes: Buffer, opts: CallOptions | undefined): Promise<UploadResult> {
+  private async putBuffer(filePath: string, fileName: string, bytes: Buffer, hash: Hash | null, opts: CallOptions | undefined): Promise<UploadResult> {
     await this.http.empty(
       this.call('PUT', filePath, FILE_ROUTE, opts, {
         headers: { 'content-type': OCTETS, accept: 'application/json' },
@@ -231,7 +239,7 @@ class ScopedIngestion implements IngestionClient {
         idempotent: true,
       }),
     );
-    return { fileName, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), protocol: 'single' };
+    return { fileName, bytes: bytes.length, ...hexOf(hash?.update(bytes) ?? null), protocol: 'single' };
   }
 
   private async initializeLarge(filePath: string, opts: CallOptions | undefined): Promise<void> {
@@ -248,10 +256,9 @@ class ScopedIngestion implements IngestionClient {
    * is held here. Not retried: a streamed part cannot be sent twice (a part
    * that fails is reported, and the Platform's HEAD tells what it holds).
    */
-  private async uploadLargeStreamed(filePath: string, fileName: string, stream: Readable, total: number, opts: CallOptions | undefined): Promise<UploadResult> {
+  private async uploadLargeStreamed(filePath: string, fileName: string, stream: Readable, total: number, hash: Hash | null, opts: CallOptions | undefined): Promise<UploadResult> {
     await this.initializeLarge(filePath, opts);
-    const hash = createHash('sha256');
-    const slices = new ByteSlices(stream, total, (chunk) => hash.update(chunk));
+    const slices = new ByteSlices(stream, total, hash ? (chunk) => hash.update(chunk) : ignore);
     for (let first = 0; first < total; first += this.partSize) {
       const length = Math.min(this.partSize, total - first);
       await this.http.empty(
@@ -264,7 +271,7 @@ class ScopedIngestion implements IngestionClient {
       slices.confirm(first + length);
     }
     await this.completeLarge(filePath, opts);
-    return { fileName, bytes: slices.offset, sha256: hash.digest('hex'), protocol: 'large' };
+    return { fileName, bytes: slices.offset, ...hexOf(hash), protocol: 'large' };
   }
 
   /**
@@ -272,14 +279,13 @@ class ScopedIngestion implements IngestionClient {
    * first, since its Content-Range must name its last byte, then sent. A part
    * in memory names its range, so its PATCH may be sent again.
    */
-  private async uploadLargeBuffered(filePath: string, fileName: string, reader: PartReader, firstPart: { part: Buffer; last: boolean }, opts: CallOptions | undefined): Promise<UploadResult> {
+  private async uploadLargeBuffered(filePath: string, fileName: string, reader: PartReader, firstPart: { part: Buffer; last: boolean }, hash: Hash | null, opts: CallOptions | undefined): Promise<UploadResult> {
     await this.initializeLarge(filePath, opts);
-    const hash = createHash('sha256');
     let offset = 0;
     let next: { part: Buffer; last: boolean } | null = firstPart;
     while (next && next.part.length > 0) {
       const { part } = next;
-      hash.update(part);
+      hash?.update(part);
       await this.http.empty(
         this.call('PATCH', filePath, FILE_ROUTE, opts, {
           headers: { 'content-type': OCTETS, 'content-range': contentRange(offset, part.length, undefined), accept: 'application/json' },
@@ -293,7 +299,7 @@ class ScopedIngestion implements IngestionClient {
       next = await reader.next();
     }
     await this.completeLarge(filePath, opts);
-    return { fileName, bytes: offset, sha256: hash.digest('hex'), protocol: 'large' };
+    return { fileName, bytes: offset, ...hexOf(hash), protocol: 'large' };
   }
 
   async receivedRanges(batchId: string, datasetId: string, fileName: string, opts?: CallOptions): Promise<ReceivedRanges | null> {

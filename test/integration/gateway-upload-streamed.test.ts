@@ -77,6 +77,26 @@ describe('a file sent with its size', () => {
     console.log(`${file.length} bytes with their size: ${expected.length} PATCH parts, each Content-Length equal to its range; ${records.length} records read back, sha256 equal`);
   });
 
+  it('should hash the file only for a client that selects sha256, also through a fragment', async () => {
+    const batchId = await newBatch();
+    const file = loyaltyMembersJsonl(3 * PART_SIZE, 'DIGEST');
+    const plain = await gw.upload<Uploaded>(
+      { query: 'mutation ($input: UploadBatchFileInput!) { uploadBatchFile(input: $input) { file { fileName bytes protocol } } }', variables: { input: { batchId, file: null, size: file.length } } },
+      [{ path: 'variables.input.file', name: 'plain.json', content: file }],
+    );
+    expect(plain.errors).toBeUndefined();
+    expect(plain.data?.uploadBatchFile.file).toEqual({ fileName: 'plain.json', bytes: file.length, protocol: 'LARGE' });
+    const fragment = await gw.upload<{ uploadBatchFile: { file: { digest: string } } }>(
+      {
+        query: 'mutation ($input: UploadBatchFileInput!) { uploadBatchFile(input: $input) { ...Sent } } fragment Sent on UploadBatchFilePayload { file { ... on UploadedFile { digest: sha256 } } }',
+        variables: { input: { batchId, file: null } },
+      },
+      [{ path: 'variables.input.file', name: 'fragment.json', content: file }],
+    );
+    expect(fragment.errors).toBeUndefined();
+    expect(fragment.data?.uploadBatchFile.file).toEqual({ digest: sha256(file) });
+  });
+
   it('should go within the small-file limit as one PUT with that Content-Length', async () => {
     const batchId = await newBatch();
     const file = loyaltyMembersJsonl(SMALL_FILE_LIMIT - 2_000, 'SINGLE');

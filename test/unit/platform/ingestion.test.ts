@@ -66,6 +66,26 @@ describe('uploadFile', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('should leave the sha256 out when the source asks for none', async () => {
+    const mock = setup({ smallFileLimit: 20, partSize: 10 });
+    const seen = acceptLarge(mock);
+    mock.platform
+      .intercept({ path: FILE, method: 'PUT' })
+      .reply(200, async (opts) => {
+        await bodyBytes(opts.body);
+        return '';
+      })
+      .persist();
+    const data = bytes(25);
+    const large = await mock.ingestion.uploadFile('B1', 'D1', 'data.json', { stream: chunked(data, 3), size: 25, sha256: false });
+    expect(large).toEqual({ fileName: 'data.json', bytes: 25, protocol: 'large' });
+    expect(Buffer.concat(seen.filter((r) => r.method === 'PATCH').map((r) => r.body)).equals(data)).toBe(true);
+    const single = await mock.ingestion.uploadFile('B1', 'D1', 'data.json', { stream: chunked(data.subarray(0, 15)), size: 15, sha256: false });
+    expect(single).toEqual({ fileName: 'data.json', bytes: 15, protocol: 'single' });
+    const unsized = await mock.ingestion.uploadFile('B1', 'D1', 'data.json', { stream: chunked(data.subarray(0, 5)), sha256: false });
+    expect(unsized).toEqual({ fileName: 'data.json', bytes: 5, protocol: 'single' });
+  });
+
   it('should not retry a streamed PUT', async () => {
     const { platform, ingestion, calls } = setup();
     platform.intercept({ path: FILE, method: 'PUT' }).reply(503, async (opts) => {
