@@ -53,6 +53,18 @@ export function queryItem(kind: CatalogKind, object: CatalogObject): QueryItem {
   return { id: object.id, body: object.body };
 }
 
+// What the list filters see of a snapshot, made once per snapshot: the store hands out the same array until a write.
+const itemsOfSnapshot = new WeakMap<readonly CatalogObject[], readonly QueryItem[]>();
+
+function queryItemsOf(kind: CatalogKind, objects: readonly CatalogObject[]): readonly QueryItem[] {
+  let items = itemsOfSnapshot.get(objects);
+  if (items === undefined) {
+    items = objects.map((object) => queryItem(kind, object));
+    itemsOfSnapshot.set(objects, items);
+  }
+  return items;
+}
+
 function checkTags(tags: unknown, before: unknown): void {
   if (tags === undefined) return;
   if (!isObject(tags) || Object.values(tags).some((values) => !Array.isArray(values) || values.some((v) => typeof v !== 'string'))) {
@@ -116,8 +128,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
 
   function list(kind: CatalogKind) {
     return (req: EmulatorRequest, res: ServerResponse) => {
-      const p = partitionOf(req.scope);
-      const items = catalog.list(kind, p).map((object) => queryItem(kind, object));
+      const items = queryItemsOf(kind, catalog.snapshot(kind, partitionOf(req.scope)));
       const filtered = withHeaderFilters(req.query, req.headers, items);
       const maxLimit = kind === 'dataSets' && propertiesOf(filtered)?.includes('observableSchema') ? OBSERVABLE_SCHEMA_MAX_LIMIT : MAX_LIMIT;
       const { query, honoured } = withObjectsRange(filtered, parseObjectsRange(header(req, 'range'), maxLimit));
@@ -160,7 +171,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     const dataset = catalog.get('dataSets', p, id);
     if (!dataset || dataset.body.viewId !== decodeId(req.params.viewId)) throw legacyError(404, `No dataSets found with id ${id} and view ${req.params.viewId ?? ''}`);
     const items = catalog
-      .list('dataSetFiles', p)
+      .snapshot('dataSetFiles', p)
       .filter((file) => file.internal.dataSetId === id)
       .map((file) => queryItem('dataSetFiles', file));
     sendJson(res, 200, runListQuery(items, req.query));

@@ -16,6 +16,26 @@ const NEVER_FILTERS = new Set([
 
 /** The request's query with the filter headers added; a parameter already in the query keeps its query value. */
 export function withHeaderFilters(query: URLSearchParams, headers: IncomingHttpHeaders, items: readonly QueryItem[]): URLSearchParams {
+  // Most requests carry only the transport's and the Platform's headers: the names of the listed objects are gathered only when another header is there.
+  let known: Map<string, string> | undefined;
+  let inQuery: Set<string> | undefined;
+  let merged: URLSearchParams | undefined;
+  for (const headerName in headers) {
+    const value = headers[headerName];
+    if (NEVER_FILTERS.has(headerName) || value === undefined) continue;
+    inQuery ??= new Set([...query.keys()].map((name) => name.toLowerCase()));
+    if (inQuery.has(headerName)) continue;
+    known ??= filterNames(items);
+    const name = known.get(headerName);
+    if (name === undefined) continue;
+    merged ??= new URLSearchParams(query);
+    for (const one of Array.isArray(value) ? value : [value]) merged.append(name, one);
+  }
+  return merged ?? query;
+}
+
+/** Lower-cased name → the name as the list parameters and the objects spell it (the first spelling seen wins). */
+function filterNames(items: readonly QueryItem[]): Map<string, string> {
   const known = new Map<string, string>();
   for (const name of RESERVED_PARAMETERS) known.set(name.toLowerCase(), name);
   for (const item of items) {
@@ -23,13 +43,5 @@ export function withHeaderFilters(query: URLSearchParams, headers: IncomingHttpH
       if (!known.has(name.toLowerCase())) known.set(name.toLowerCase(), name);
     }
   }
-  const merged = new URLSearchParams(query);
-  const inQuery = new Set([...query.keys()].map((name) => name.toLowerCase()));
-  for (const [headerName, value] of Object.entries(headers)) {
-    if (NEVER_FILTERS.has(headerName) || inQuery.has(headerName) || value === undefined) continue;
-    const name = known.get(headerName);
-    if (name === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) merged.append(name, one);
-  }
-  return merged;
+  return known;
 }
