@@ -42,6 +42,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, tracingOptionsFromConfig } from './tracing.ts';
 import { createPersistedQueries } from './persisted-queries.ts';
 import { createSchemaCache } from './schema-cache.ts';
+import { compiledExecutionGateway } from './compiled-execution.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -237,7 +238,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const persistedQueries = createPersistedQueries(config, { logger });
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema,
+    // The schema, with queries run as compiled functions (compiled-execution.ts).
+    gateway: compiledExecutionGateway(schema),
     formatError,
     validationRules: [...queryLimits.validationRules, ...persistedQueries.validationRules],
     parseOptions: queryLimits.parseOptions,

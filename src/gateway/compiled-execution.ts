@@ -1,0 +1,98 @@
+// Queries run as compiled functions (graphql-jit) instead of graphql-js's
+// interpreter. A page of 100 datasets resolves some 800 fields: graphql-js
+// pays for each one (argument coercion, resolve info, completion, a
+// null-prototype result object per item that JSON.stringify handles slowly);
+// the compiled function does the same work once per query shape, with plain
+// objects. Each document is compiled the first time it runs and kept by its
+// hash, so a repeated query pays for compiling once.
+//
+// It plugs into Apollo Server through the documented way of replacing
+// execution, the `gateway` option: Apollo still parses, validates (query
+// limits, persisted queries), runs every plugin hook and formats every
+// error; only the execute step is this module's. What the compiled function
+// would answer differently from graphql-js is left to graphql-js:
+// - anything but a query (mutations run serially with uploads, subscriptions
+//   over HTTP), a document Apollo could not resolve an operation of, and a
+//   document graphql-jit cannot compile;
+// - variables are coerced by graphql-js first: a bad variable gets graphql-js's
+//   own error (and Apollo's 400), valid ones go to the compiled function raw,
+//   which coerces them once;
+// - errors come back as graphql-js would have made them (`locatedError`:
+//   a GraphQLError carrying the resolver's error as `originalError`, its
+//   `extensions` and a path), so Apollo and the error formatter see no
+//   difference.
+import { execute, getVariableValues, locatedError } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
+import type { ApolloServerOptionsWithGateway } from '@apollo/server';
+
+type Gateway = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
+type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
+type ExecutorContext = Parameters<Executor>[0];
+
+/** Compiled queries kept at most; beyond, the oldest is dropped (queries sent once and never again). */
+export const MAX_COMPILED_QUERIES = 500;
+
+/** What a document compiles to: a compiled query, or null when it stays with graphql-js. */
+type Compiled = CompiledQuery | null;
+
+/** An Apollo `gateway` whose executor runs queries compiled and everything else with graphql-js, on one schema. */
+export function compiledExecutionGateway(schema: GraphQLSchema, options: { maxCompiled?: number } = {}): Gateway {
+  const maxCompiled = options.maxCompiled ?? MAX_COMPILED_QUERIES;
+  const compiled = new Map<string, Compiled>();
+
+  function compiledFor(key: string, document: DocumentNode, operationName: string | undefined): Compiled {
+    let entry = compiled.get(key);
+    if (entry !== undefined) return entry;
+    const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
+    entry = isCompiledQuery(result) ? result : null;
+    if (compiled.size >= maxCompiled) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, entry);
+    return entry;
+  }
+
+  const executor: Executor = async (requestContext: ExecutorContext) => {
+    const { document, operation, request, context } = requestContext;
+    const interpreted = () => execute({ schema, document, contextValue: context, variableValues: request.variables, operationName: request.operationName }) as Promise<ExecutionResult> | ExecutionResult;
+    if (!operation || operation.operation !== 'query') return interpreted();
+    if (operation.variableDefinitions && operation.variableDefinitions.length > 0) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions, request.variables ?? {}, { maxErrors: 50 });
+      if (coerced.errors) return { errors: coerced.errors };
+    }
+    const query = compiledFor(`${requestContext.queryHash}\u0000${request.operationName ?? ''}`, document, request.operationName ?? undefined);
+    if (!query) return interpreted();
+    const result = await query.query(undefined, context, request.variables);
+    return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
+  };
+
+  const listeners = new Set<Parameters<Gateway['onSchemaLoadOrUpdate']>[0]>();
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      listeners.add(callback);
+      return () => listeners.delete(callback);
+    },
+    async load() {
+      // The schema never changes: Apollo learns it once, before the first request.
+      for (const listener of listeners) listener({ apiSchema: schema, coreSupergraphSdl: '' });
+      return { executor };
+    },
+    async stop() {
+      compiled.clear();
+    },
+  };
+}
+
+/**
+ * graphql-jit's error as graphql-js makes it: `locatedError` of what the
+ * resolver threw, at the same path and locations. The errors the compiled
+ * code raises itself (a null in a non-null field, a value a scalar cannot
+ * serialize) carry only a message: graphql-js wraps a plain Error of it.
+ */
+function asGraphQLJsError(error: GraphQLError): GraphQLError {
+  const cause: unknown = error.originalError ?? new Error(error.message);
+  const located = locatedError(cause, [], error.path);
+  // A located error the resolver threw is kept as it is, as graphql-js does.
+  if (located !== cause && error.locations) Object.assign(located, { locations: error.locations });
+  return located;
+}
