@@ -12,7 +12,15 @@
 // - No per-message compression: zlib contexts cost hundreds of KB per socket,
 //   and the messages are small JSON.
 // - Messages over `maxPayloadBytes` close the socket (1009) before they are buffered whole.
+// - What one turn of the event loop sends on a socket leaves in one write: a
+//   status change fans out to thousands of sockets at once, and a system call
+//   per message is most of what a delivery costs. A batch's last event and the
+//   `complete` after it then cost one write, not two. A send resolves at once
+//   while the socket's buffer is small, so the next message of the turn can
+//   join it; past SEND_HIGH_WATER_BYTES it waits for the write, so a client
+//   that does not read holds its stream back instead of filling memory.
 import type { Server as HttpServer } from 'node:http';
+import type { Writable } from 'node:stream';
 import { CloseCode, handleProtocols } from 'graphql-ws';
 import type { Server as ProtocolServer } from 'graphql-ws';
 import type { Logger } from 'pino';
@@ -44,6 +52,32 @@ export interface GraphqlWsTransport {
   readonly connections: number;
   /** Closes every socket (1001) and the WebSocket server. */
   dispose(): Promise<void>;
+}
+
+/** Bytes a socket may have waiting to be written before a send waits for its write. */
+const SEND_HIGH_WATER_BYTES = 64 * 1024;
+
+function uncork(stream: Writable): void {
+  stream.uncork();
+}
+
+/** Holds the socket's writes until the current turn's callbacks and promise reactions have run. */
+function corkForThisTurn(stream: Writable): void {
+  if (stream.writableCorked > 0) return;
+  stream.cork();
+  process.nextTick(uncork, stream);
+}
+
+/** Sends one protocol message on `socket`, whose TCP stream is `stream` (exported for its tests). */
+export function sendOn(socket: Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send'>, stream: Writable, data: string): Promise<void> {
+  if (socket.readyState !== socket.OPEN) return Promise.resolve();
+  corkForThisTurn(stream);
+  if (socket.bufferedAmount < SEND_HIGH_WATER_BYTES) {
+    // A failed write surfaces as the socket's error and close, which end its subscriptions.
+    socket.send(data);
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => socket.send(data, (error) => (error ? reject(error) : resolve())));
 }
 
 /** Reasons in close frames are limited to 123 bytes. */
@@ -95,14 +129,12 @@ export function serveGraphqlWs(options: GraphqlWsTransportOptions): GraphqlWsTra
       socket.close(CloseCode.InternalServerError, closeReason(error));
     });
     socket.on('pong', markAlive);
+    // The connection's TCP socket, which ws writes every frame to.
+    const stream = request.socket;
     const closed = protocolServer.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
+        send: (data) => sendOn(socket, stream, data),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
