@@ -2,7 +2,7 @@
 // their exact bodies, failing and partially ingested batches with their row
 // errors, unreadable files, interrupted uploads, and restarts.
 import { request as httpRequest } from 'node:http';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import Database from 'better-sqlite3';
@@ -188,6 +188,41 @@ describe('the large-file protocol', () => {
     const { batch } = await waitForBatch(emulator, batchId);
     expect(batch.status).toBe('success');
     expect(batch.metrics).toMatchObject({ inputByteSize: bytes.length, inputRecordCount: 300, outputRecordCount: 300 });
+  });
+
+  it('should keep every part received whole when a part written in place, or one sent again over it, is cut off', async () => {
+    const { batchId, files } = await freshBatch();
+    const name = 'cut/members.json';
+    const url = `${files}/${name}`;
+    const { hostname, port } = new URL(emulator.url);
+    const authHeaders = await emulator.headers();
+    /** A PATCH announcing `range` that sends `sent` bytes of 0x21 and breaks off. */
+    const cutPatch = (range: [number, number], sent: number) =>
+      new Promise<void>((resolve) => {
+        const headers = { ...authHeaders, ...octets(`bytes ${range[0]}-${range[1]}/${bytes.length}`), 'content-length': String(range[1] - range[0] + 1) };
+        const req = httpRequest({ hostname, port, method: 'PATCH', path: url, headers });
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+        req.write(Buffer.alloc(sent, 0x21), () => setTimeout(() => req.destroy(), 50));
+      });
+    const settle = async (range: string) => {
+      for (let i = 0; i < 50 && (await call(emulator, 'HEAD', url)).headers.range !== range; i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    const cut = 4000;
+    await call(emulator, 'POST', `${url}?action=INITIALIZE`);
+    expect((await call(emulator, 'PATCH', url, { body: bytes.subarray(0, cut), headers: octets(`bytes 0-${cut - 1}/${bytes.length}`) })).status).toBe(200);
+    // The same range again, cut off: the part received stays as it was.
+    await cutPatch([0, cut - 1], 1000);
+    // The next range, cut off where it would have been written in place: nothing of it is received.
+    await cutPatch([cut, bytes.length - 1], 2000);
+    await settle(`bytes=0-${cut - 1}`);
+    expect((await call(emulator, 'HEAD', url)).headers.range).toBe(`bytes=0-${cut - 1}`);
+    expect((await call(emulator, 'PATCH', url, { body: bytes.subarray(cut), headers: octets(`bytes ${cut}-${bytes.length - 1}/${bytes.length}`) })).status).toBe(200);
+    expect((await call(emulator, 'POST', `${url}?action=COMPLETE`)).json()).toEqual({ name, sizeInBytes: bytes.length });
+    const db = new Database(join(emulator.dataDir, 'emulator.sqlite'), { readonly: true });
+    const stored = db.prepare<unknown[], { blob: string }>("SELECT blob FROM batch_files WHERE batch_id = ? AND area = 'upload' AND name = ?").get(batchId, name);
+    db.close();
+    expect(readFileSync(join(emulator.dataDir, 'files', stored!.blob)).equals(bytes)).toBe(true);
   });
 
   it('should refuse gaps and overlaps at COMPLETE', async () => {

@@ -1,7 +1,9 @@
 // Batch Ingestion (platform-api.md §4): create a batch, upload files (one
 // PUT, or the large-file protocol), then COMPLETE / ABORT / REVERT. Bytes are
 // streamed to disk, never held whole; processing is the worker's job
-// (ingest/batch-worker.ts).
+// (ingest/batch-worker.ts). A large file's parts are written in place into
+// its assembly when no received part overlaps them (store/assembly-claims.ts),
+// so that COMPLETE copies only the parts that could not be, usually none.
 import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { ulid } from 'ulid';
@@ -20,6 +22,7 @@ import type { CatalogServices } from '../store/catalog-services.ts';
 import { partitionOf } from '../store/catalog-store.ts';
 import type { CatalogBody, Partition } from '../store/catalog-store.ts';
 import type { StoredPart } from '../store/batch-files.ts';
+import { createAssemblyClaims } from '../store/assembly-claims.ts';
 import { SizeLimitError } from '../store/file-store.ts';
 import { safeRelativePath } from '../store/paths.ts';
 import type { EmulatorContext, RouteTable } from './types.ts';
@@ -116,6 +119,7 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
   const services: CatalogServices = catalogServices(ctx);
   const { catalog, batchFiles, files } = services;
   const worker: BatchWorker = createBatchWorker(services);
+  const claims = createAssemblyClaims();
   worker.resume();
   finishReverts();
 
@@ -268,24 +272,37 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     const { p, batchId, batch, name } = uploadTarget(req);
     requireLoading(batchId, batch);
     if (action === 'INITIALIZE') {
-      await dropBlobs(batchFiles.initializeLarge(p, batchId, name));
+      await dropBlobs(batchFiles.initializeLarge(p, batchId, name, files.newBlob(p, batchId, 'parts')));
       sendEmpty(res, 201);
       return;
     }
     if (action !== 'COMPLETE') throw legacyError(400, `Unsupported action '${req.query.get('action') ?? ''}': use INITIALIZE or COMPLETE`);
     if (!batchFiles.isLargeOpen(p, batchId, name)) throw legacyError(404, `File ${name} was not initialized in batch ${batchId}`);
-    const parts = batchFiles.listParts(p, batchId, name);
-    checkParts(parts, batchFiles.largeTotal(p, batchId, name));
-    const blob = files.newBlob(p, batchId, 'upload');
-    const sorted = [...parts].sort((a, b) => a.first - b.first);
-    const size = await files.write(
-      (async function* () {
-        for (const part of sorted) yield* createReadStream(files.absolute(part.blob)) as AsyncIterable<Uint8Array>;
-      })(),
-      blob,
-    );
-    await dropBlobs([...batchFiles.closeLarge(p, batchId, name), batchFiles.putFile(p, batchId, 'upload', { name, blob, size })]);
-    sendJson(res, 201, { name, sizeInBytes: size });
+    const opened = batchFiles.largeAssembly(p, batchId, name);
+    // Parts still being written in place finish (or fail) before the parts are read; none starts meanwhile.
+    const unseal = opened ? await claims.seal(opened) : undefined;
+    try {
+      const assembly = batchFiles.largeAssembly(p, batchId, name);
+      // Completed, or initialized again, while this waited.
+      if (!batchFiles.isLargeOpen(p, batchId, name) || assembly !== opened) throw legacyError(404, `File ${name} was not initialized in batch ${batchId}`);
+      const parts = batchFiles.listParts(p, batchId, name);
+      checkParts(parts, batchFiles.largeTotal(p, batchId, name));
+      // An upload opened by an older emulator has no assembly: its parts all go into a new one.
+      const target = assembly ?? files.newBlob(p, batchId, 'parts');
+      let size = 0;
+      for (const part of parts) {
+        if (part.blob !== target) await files.writeAt(createReadStream(files.absolute(part.blob)), target, part.first, part.last - part.first + 1);
+        size = Math.max(size, part.last + 1);
+      }
+      // What a part cut off past the end left in the assembly goes; an empty file is created.
+      await files.truncate(target, size);
+      const blob = files.newBlob(p, batchId, 'upload');
+      await files.adopt(files.absolute(target), blob);
+      await dropBlobs([...batchFiles.closeLarge(p, batchId, name), batchFiles.putFile(p, batchId, 'upload', { name, blob, size })]);
+      sendJson(res, 201, { name, sizeInBytes: size });
+    } finally {
+      unseal?.();
+    }
   });
 
   // Large file: one part.
@@ -303,29 +320,47 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
     if (!batchFiles.isLargeOpen(p, batchId, name)) throw legacyError(404, `File ${name} was not initialized in batch ${batchId}`);
     const known = batchFiles.largeTotal(p, batchId, name);
     if (range.total !== undefined && known !== undefined && range.total !== known) throw legacyError(400, `Content-Range total ${range.total} differs from the ${known} announced before`);
-    const blob = files.newBlob(p, batchId, 'parts');
-    let size: number;
+    const assembly = batchFiles.largeAssembly(p, batchId, name);
+    const claim = assembly === undefined ? null : claims.claim(assembly, range.first, range.last, batchFiles.listParts(p, batchId, name));
+    const blob = claim && assembly !== undefined ? assembly : files.newBlob(p, batchId, 'parts');
+    /** Gives up this part's bytes: a blob of its own goes; an assembly only once no open upload uses it (the range stays unrecorded). */
+    const dropBytes = async () => {
+      if (!claim || batchFiles.largeAssembly(p, batchId, name) !== blob) await files.remove(blob);
+    };
     try {
-      size = await files.write(bodyOf(req), blob, length);
-    } catch (error) {
-      if (error instanceof SizeLimitError) throw legacyError(400, `The chunk has more bytes than Content-Range ${header(req, 'content-range') ?? ''} announces`);
-      if (clientGone(req, res)) return;
-      throw error;
+      let size: number;
+      try {
+        size = claim ? await files.writeAt(bodyOf(req), blob, range.first, length) : await files.write(bodyOf(req), blob, length);
+      } catch (error) {
+        await dropBytes();
+        if (error instanceof SizeLimitError) throw legacyError(400, `The chunk has more bytes than Content-Range ${header(req, 'content-range') ?? ''} announces`);
+        if (clientGone(req, res)) return;
+        throw error;
+      }
+      if (size !== length) {
+        await dropBytes();
+        throw legacyError(400, `The chunk has ${size} bytes but Content-Range ${header(req, 'content-range') ?? ''} announces ${length}`);
+      }
+      // COMPLETE or ABORT may have arrived while the bytes were streaming in, or INITIALIZE started the file again.
+      let now: ReturnType<typeof batchOf>;
+      try {
+        now = batchOf(p, batchId);
+      } catch (error) {
+        await dropBytes();
+        throw error;
+      }
+      const reopened = claim !== null && batchFiles.largeAssembly(p, batchId, name) !== blob;
+      if (now.body.status !== 'loading' || now.internal.completeRequested || !batchFiles.isLargeOpen(p, batchId, name) || reopened) {
+        await dropBytes();
+        requireLoading(batchId, now);
+        throw legacyError(404, `File ${name} was not initialized in batch ${batchId}`);
+      }
+      await dropBlobs([batchFiles.putPart(p, batchId, name, { first: range.first, last: range.last, blob }, range.total)]);
+    } finally {
+      claim?.release();
     }
-    if (size !== length) {
-      await files.remove(blob);
-      throw legacyError(400, `The chunk has ${size} bytes but Content-Range ${header(req, 'content-range') ?? ''} announces ${length}`);
-    }
-    // COMPLETE or ABORT may have arrived while the bytes were streaming in.
-    const now = await batchAfterUpload(p, batchId, blob);
-    if (now.body.status !== 'loading' || now.internal.completeRequested || !batchFiles.isLargeOpen(p, batchId, name)) {
-      await files.remove(blob);
-      requireLoading(batchId, now);
-      throw legacyError(404, `File ${name} was not initialized in batch ${batchId}`);
-    }
-    await dropBlobs([batchFiles.putPart(p, batchId, name, { first: range.first, last: range.last, blob }, range.total)]);
     const received = receivedRange(batchFiles.listParts(p, batchId, name));
-    sendJson(res, 200, { name, sizeInBytes: size }, { range: received });
+    sendJson(res, 200, { name, sizeInBytes: length }, { range: received });
   });
 
   // Large file: what has been received so far.

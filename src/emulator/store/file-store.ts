@@ -4,9 +4,13 @@
 // chose live only in SQLite, so no client name ever becomes a disk path.
 // Bytes are streamed to `<filesDir>/.tmp/` and renamed into place only once
 // complete: an upload cut off mid-body leaves nothing visible, and the
-// leftovers are swept at the next start.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+// leftovers are swept at the next start. The one exception is the assembly
+// of a large file, which its parts are written into at their offsets as they
+// arrive (`writeAt`), so that COMPLETE renames one file instead of copying
+// every part again; it is no upload until then, and what a cut-off part left
+// in it is covered by no recorded part.
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { Transform } from 'node:stream';
@@ -33,11 +37,19 @@ export interface FileStore {
    * Throws SizeLimitError past `limit` bytes; nothing is left behind on failure.
    */
   write(source: Readable | AsyncIterable<Uint8Array>, blob: string, limit?: number): Promise<number>;
+  /**
+   * Streams `source` into `blob` from byte `offset` on, creating the blob if
+   * needed and keeping its other bytes; returns the bytes written. Throws
+   * SizeLimitError past `limit` bytes. Bytes written before a failure stay.
+   */
+  writeAt(source: Readable | AsyncIterable<Uint8Array>, blob: string, offset: number, limit: number): Promise<number>;
+  /** Gives `blob` exactly `size` bytes: creates it, or cuts off what lies past `size`. */
+  truncate(blob: string, size: number): Promise<void>;
   /** Runs `produce` on a temporary path, then moves the result to `blob`. */
   produce(blob: string, produce: (tempPath: string) => Promise<void>): Promise<number>;
   /** A path in the temporary folder, for a file built piece by piece (swept at the next start). */
   tempPath(): string;
-  /** Moves a finished temporary file into `blob`; returns its size. */
+  /** Moves a finished temporary file (or another blob, by its absolute path) into `blob`; returns its size. */
   adopt(tempPath: string, blob: string): Promise<number>;
   size(blob: string): Promise<number>;
   read(blob: string, range?: { start: number; end: number }): Readable;
@@ -97,6 +109,25 @@ export function createFileStore(filesDir: string): FileStore {
         return await moveIntoPlace(temp, blob);
       } finally {
         await rm(temp, { force: true });
+      }
+    },
+    async writeAt(source, blob, offset, limit) {
+      const target = absolute(blob);
+      await mkdir(dirname(target), { recursive: true });
+      // O_CREAT without O_TRUNC: the parts already written in place stay. The stream closes the handle.
+      const handle = await open(target, constants.O_WRONLY | constants.O_CREAT);
+      const sink = handle.createWriteStream({ start: offset });
+      await pipeline(source, limitBytes(limit), sink);
+      return sink.bytesWritten;
+    },
+    async truncate(blob, size) {
+      const target = absolute(blob);
+      await mkdir(dirname(target), { recursive: true });
+      const handle = await open(target, constants.O_WRONLY | constants.O_CREAT);
+      try {
+        await handle.truncate(size);
+      } finally {
+        await handle.close();
       }
     },
     async produce(blob, produce) {
