@@ -29,6 +29,15 @@ export function createLocalLease(): PollLease {
   };
 }
 
+/**
+ * Takes a free lease, or renews this owner's, in one round trip: contenders
+ * ask every few seconds for every watch they do not hold. KEYS[1] = lease
+ * key, ARGV[1] = owner, ARGV[2] = ttl ms.
+ */
+const ACQUIRE_SCRIPT = `local holder = redis.call('get', KEYS[1])
+if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0`;
 /** Renews only a lease this owner holds. KEYS[1] = lease key, ARGV[1] = owner, ARGV[2] = ttl ms. */
 const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 /** Deletes only a lease this owner holds. KEYS[1] = lease key, ARGV[1] = owner. */
@@ -60,10 +69,9 @@ export function createRedisLease(options: RedisLeaseOptions): PollLease {
   return {
     ttlMs,
     async acquire(key) {
-      const taken = await redis.set(leaseKey(key), owner, 'PX', ttlMs, 'NX');
-      if (taken === 'OK') return true;
-      // Already ours (a restarted poller in this instance): keep it.
-      return renew(key);
+      // Free, or already ours (a restarted poller in this instance): take or keep it.
+      const taken = await redis.eval(ACQUIRE_SCRIPT, 1, leaseKey(key), owner, String(ttlMs));
+      return taken === 1;
     },
     renew,
     async release(key) {
