@@ -21,6 +21,8 @@
 //   a GraphQLError carrying the resolver's error as `originalError`, its
 //   `extensions` and a path), so Apollo and the error formatter see no
 //   difference.
+// Field-level plugin hooks (willResolveField) would not see the fields of a
+// compiled query: the gateway has none, by design (PERFORMANCE.md).
 import { execute, getVariableValues, locatedError } from 'graphql';
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
