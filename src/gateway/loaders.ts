@@ -97,18 +97,43 @@ export function createLoaders(platform: ScopedPlatform): Loaders {
 
   // By the id as given (not schemaKey): the lookups that follow a preload use the same spelling, and skip the normalisation.
   const preloadedSchemas = new Map<string, XdmSchema | null>();
+  // The last page's few distinct ids with their schemas. Its items' ids are
+  // fresh strings from the Catalog's JSON: comparing them with a few known
+  // ids is cheaper than hashing each one for the map.
+  let lastPage: Array<readonly [string, XdmSchema | null]> = [];
   async function preloadSchemas(ids: readonly string[]): Promise<void> {
-    const distinct = [...new Set(ids)].filter((id) => !preloadedSchemas.has(id));
-    if (distinct.length === 0) return;
-    const results = await schema.loadMany(distinct);
-    distinct.forEach((id, i) => {
-      const result = results[i];
-      if (!(result instanceof Error)) preloadedSchemas.set(id, result!);
-      else if (isNotFound(result)) preloadedSchemas.set(id, null);
-    });
+    const distinct = distinctIds(ids);
+    const missing = distinct.filter((id) => !preloadedSchemas.has(id));
+    if (missing.length > 0) {
+      const results = await schema.loadMany(missing);
+      missing.forEach((id, i) => {
+        const result = results[i];
+        if (!(result instanceof Error)) preloadedSchemas.set(id, result!);
+        else if (isNotFound(result)) preloadedSchemas.set(id, null);
+      });
+    }
+    lastPage = distinct.length <= FEW_IDS ? distinct.filter((id) => preloadedSchemas.has(id)).map((id) => [id, preloadedSchemas.get(id)!] as const) : [];
+  }
+  function loadedSchema(id: string): XdmSchema | null | undefined {
+    for (let i = 0; i < lastPage.length; i++) if (lastPage[i]![0] === id) return lastPage[i]![1];
+    return preloadedSchemas.get(id);
   }
 
-  return { dataset, batch, schema, lastBatch, sandboxes, preloadSchemas, loadedSchema: (id) => preloadedSchemas.get(id) };
+  return { dataset, batch, schema, lastBatch, sandboxes, preloadSchemas, loadedSchema };
+}
+
+/** Up to this many distinct ids are told apart by comparing strings; more go through a Set. */
+const FEW_IDS = 8;
+
+/** The distinct ids, in order of first appearance. */
+function distinctIds(ids: readonly string[]): string[] {
+  const few: string[] = [];
+  for (const id of ids) {
+    if (few.includes(id)) continue;
+    if (few.length === FEW_IDS) return [...new Set(ids)];
+    few.push(id);
+  }
+  return few;
 }
 
 /** Loads through a loader, turning a missing object into null (nullable fields: no thrown 404 reaches the client). */

@@ -67,4 +67,24 @@ describe('createLoaders', () => {
     expect(second).toBeNull();
     expect(calls).toEqual(['batches:b1']);
   });
+
+  it('should preload the schemas of a page once each and answer for every spelling of a preloaded id, few or many', async () => {
+    const { platform, calls } = fakePlatform();
+    const loaders = createLoaders(platform);
+    const a = 'https://ns.adobe.com/t/schemas/a';
+    // Fresh strings, as the Catalog's JSON hands them out.
+    await loaders.preloadSchemas(JSON.parse(JSON.stringify([a, '_t.schemas.none', a, a])) as string[]);
+    expect(calls).toEqual([`schema:${a}`, 'schema:_t.schemas.none']);
+    expect(loaders.loadedSchema(JSON.parse(JSON.stringify(a)) as string)?.title).toBe('A');
+    expect(loaders.loadedSchema('_t.schemas.none')).toBeNull();
+    expect(loaders.loadedSchema('_t.schemas.other')).toBeUndefined();
+
+    const many = Array.from({ length: 12 }, (_, i) => `_t.schemas.m${i}`);
+    await loaders.preloadSchemas([...many, ...many, a]);
+    expect(calls).toHaveLength(2 + 12);
+    expect(loaders.loadedSchema('_t.schemas.m11')).toBeNull();
+    // What an earlier page preloaded is still known.
+    expect(loaders.loadedSchema(a)?.title).toBe('A');
+    expect(loaders.loadedSchema('_t.schemas.none')).toBeNull();
+  });
 });
