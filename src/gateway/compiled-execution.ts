@@ -91,7 +91,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: { maxCo
  * code raises itself (a null in a non-null field, a value a scalar cannot
  * serialize) carry only a message: graphql-js wraps a plain Error of it.
  */
-function asGraphQLJsError(error: GraphQLError): GraphQLError {
+export function asGraphQLJsError(error: GraphQLError): GraphQLError {
   const cause: unknown = error.originalError ?? new Error(error.message);
   const located = locatedError(cause, [], error.path);
   // A located error the resolver threw is kept as it is, as graphql-js does.

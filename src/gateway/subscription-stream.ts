@@ -13,18 +13,52 @@
 // is executed with the event as rootValue; an error thrown by the source
 // rejects `next()`; an error thrown by executing an event closes the source
 // (its own failure to close is ignored) and rejects `next()`.
+//
+// Events are executed by the operation compiled once per document
+// (graphql-jit, as queries over HTTP: compiled-execution.ts): one status
+// change is executed for every subscriber of the batch at once, and graphql-js
+// would coerce the variables and walk the selection anew each time. Errors
+// come back shaped as graphql-js makes them; a document graphql-jit cannot
+// compile runs with graphql-js.
 import { createSourceEventStream, execute } from 'graphql';
-import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import type { DocumentNode, ExecutionArgs, ExecutionResult } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
+import { asGraphQLJsError } from './compiled-execution.ts';
 
 type Response = ExecutionResult;
+
+/** Compiled operations by document (shared by every subscription that sends the same text) and operation name; null: not compilable. */
+const compiledByDocument = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+
+function compiledFor(args: ExecutionArgs): CompiledQuery | null {
+  let byName = compiledByDocument.get(args.document);
+  if (!byName) compiledByDocument.set(args.document, (byName = new Map()));
+  const name = args.operationName ?? '';
+  let compiled = byName.get(name);
+  if (compiled === undefined) {
+    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, { disablingCapturingStackErrors: true });
+    compiled = isCompiledQuery(result) ? result : null;
+    byName.set(name, compiled);
+  }
+  return compiled;
+}
+
+async function executeEvent(args: ExecutionArgs, compiled: CompiledQuery | null, event: unknown): Promise<Response> {
+  if (!compiled) return execute({ ...args, rootValue: event });
+  const result = await compiled.query(event, args.contextValue, args.variableValues ?? {});
+  return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
+}
 
 class ResponseStream implements AsyncGenerator<Response, undefined> {
   readonly #source: AsyncIterator<unknown>;
   readonly #args: ExecutionArgs;
+  readonly #compiled: CompiledQuery | null;
 
   constructor(source: AsyncIterator<unknown>, args: ExecutionArgs) {
     this.#source = source;
     this.#args = args;
+    this.#compiled = compiledFor(args);
   }
 
   next(): Promise<IteratorResult<Response, undefined>> {
@@ -49,7 +83,7 @@ class ResponseStream implements AsyncGenerator<Response, undefined> {
   async #respond(result: IteratorResult<unknown>): Promise<IteratorResult<Response, undefined>> {
     if (result.done) return { value: undefined, done: true };
     try {
-      return { value: await execute({ ...this.#args, rootValue: result.value }), done: false };
+      return { value: await executeEvent(this.#args, this.#compiled, result.value), done: false };
     } catch (error) {
       await this.#closeSource();
       throw error;

@@ -64,8 +64,11 @@ describe('subscribeStream', () => {
     const before = closed;
     queue.push(13);
     queue.push(2);
-    const first = await responses.next();
-    expect((first.value as ExecutionResult).errors?.[0]?.message).toBe('unlucky');
+    const first = (await responses.next()).value as ExecutionResult;
+    // As graphql-js makes it: the field is null, the error located at it, carrying what the resolver threw.
+    expect(first.data).toEqual({ count: null });
+    expect(first.errors?.map((e) => e.toJSON())).toEqual([{ message: 'unlucky', path: ['count'], locations: [{ line: 1, column: 16 }] }]);
+    expect(first.errors?.[0]?.originalError?.message).toBe('unlucky');
     expect(await responses.next()).toEqual({ value: { data: { count: 2 } }, done: false });
     expect(closed).toBe(before);
   });
