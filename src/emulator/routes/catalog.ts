@@ -10,6 +10,7 @@ import type { EmulatorRequest, RequestScope } from '../http.ts';
 import { withHeaderFilters } from '../store/catalog-header-filters.ts';
 import { MAX_LIMIT, listPage, propertiesOf, project, runListQuery } from '../store/catalog-query.ts';
 import { contentRangeOf, parseObjectsRange, withObjectsRange } from '../store/catalog-range.ts';
+import { listAnswer } from '../store/catalog-page-cache.ts';
 import type { QueryItem } from '../store/catalog-query.ts';
 import { bumpVersion, catalogServices, newCatalogId, userOf, viewIdOf } from '../store/catalog-services.ts';
 import type { CatalogServices } from '../store/catalog-services.ts';
@@ -128,12 +129,25 @@ export function register(routes: RouteTable, ctx: EmulatorContext): void {
 
   function list(kind: CatalogKind) {
     return (req: EmulatorRequest, res: ServerResponse) => {
-      const items = queryItemsOf(kind, catalog.snapshot(kind, partitionOf(req.scope)));
+      const snapshot = catalog.snapshot(kind, partitionOf(req.scope));
+      const items = queryItemsOf(kind, snapshot);
       const filtered = withHeaderFilters(req.query, req.headers, items);
       const maxLimit = kind === 'dataSets' && propertiesOf(filtered)?.includes('observableSchema') ? OBSERVABLE_SCHEMA_MAX_LIMIT : MAX_LIMIT;
       const { query, honoured } = withObjectsRange(filtered, parseObjectsRange(header(req, 'range'), maxLimit));
-      const page = listPage(items, query, maxLimit);
-      sendJson(res, 200, page.objects, honoured ? { 'content-range': contentRangeOf(page.start, page.count, page.total) } : {});
+      const answer = listAnswer(snapshot, `${honoured ? 'range' : 'query'} ${query.toString()}`, () => {
+        const page = listPage(items, query, maxLimit);
+        const text = JSON.stringify(page.objects);
+        return {
+          text,
+          headers: {
+            'content-type': 'application/json;charset=utf-8',
+            'content-length': String(Buffer.byteLength(text)),
+            ...(honoured ? { 'content-range': contentRangeOf(page.start, page.count, page.total) } : {}),
+          },
+        };
+      });
+      res.writeHead(200, answer.headers);
+      res.end(answer.text);
     };
   }
 

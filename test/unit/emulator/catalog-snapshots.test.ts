@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createCatalogStore } from '../../../src/emulator/store/catalog-store.ts';
+import type { CatalogObject } from '../../../src/emulator/store/catalog-store.ts';
+import { listAnswer, MAX_ANSWERS_PER_SNAPSHOT } from '../../../src/emulator/store/catalog-page-cache.ts';
 import { tempDataDir } from '../../helpers/start-emulator.ts';
 
 const P = { org: 'org@AdobeOrg', sandbox: 'prod' };
@@ -51,5 +53,28 @@ describe('Catalog list snapshots', () => {
     const other = createCatalogStore(new Database(file));
     other.put('dataSets', P, 'b', { name: 'B' }, {});
     expect(names(store.snapshot('dataSets', P))).toEqual(['A', 'B']);
+  });
+});
+
+describe('Catalog list answers', () => {
+  it('should build an answer once per question and snapshot, keep none that failed, and keep a bounded number', () => {
+    const snapshot: readonly CatalogObject[] = [];
+    let built = 0;
+    const build = (text: string) => () => {
+      built++;
+      return { text, headers: {} };
+    };
+    expect(listAnswer(snapshot, 'q1', build('a')).text).toBe('a');
+    expect(listAnswer(snapshot, 'q1', build('b')).text).toBe('a');
+    expect(listAnswer([], 'q1', build('c')).text).toBe('c');
+    expect(built).toBe(2);
+    expect(() =>
+      listAnswer(snapshot, 'bad', () => {
+        throw new Error('400');
+      }),
+    ).toThrow('400');
+    expect(listAnswer(snapshot, 'bad', build('d')).text).toBe('d');
+    for (let i = 0; i < MAX_ANSWERS_PER_SNAPSHOT; i++) listAnswer(snapshot, `many ${i}`, build(String(i)));
+    expect(listAnswer(snapshot, 'q1', build('rebuilt')).text).toBe('rebuilt');
   });
 });
