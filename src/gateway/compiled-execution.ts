@@ -47,8 +47,7 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: { maxCo
   function compiledFor(key: string, document: DocumentNode, operationName: string | undefined): Compiled {
     let entry = compiled.get(key);
     if (entry !== undefined) return entry;
-    const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
-    entry = isCompiledQuery(result) ? result : null;
+    entry = compile(schema, document, operationName);
     if (compiled.size >= maxCompiled) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, entry);
     return entry;
@@ -83,6 +82,16 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: { maxCo
       compiled.clear();
     },
   };
+}
+
+/** The compiled query, or null for a document graphql-jit refuses or fails on: graphql-js then runs it and says what is wrong. */
+function compile(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Compiled {
+  try {
+    const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
+    return isCompiledQuery(result) ? result : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
