@@ -21,6 +21,23 @@ describe('file store', () => {
     expect(Buffer.concat(chunks).toString()).toBe('world');
   });
 
+  it('should write at an offset into a blob, keeping its other bytes, and cut it to a size', async () => {
+    const blob = store.newBlob(partition, 'BATCH', 'parts');
+    const chunk = (byte: number, n: number) => Buffer.alloc(n, byte);
+    const second = Array.from({ length: 40 }, (_, i) => chunk(i, 64 * 1024));
+    const first = [chunk(0xaa, 1000)];
+    const at = 1000;
+    expect(await store.writeAt(Readable.from(second), blob, at, 40 * 64 * 1024)).toBe(40 * 64 * 1024);
+    expect(await store.writeAt(Readable.from(first), blob, 0, 1000)).toBe(1000);
+    expect(readFileSync(store.absolute(blob)).equals(Buffer.concat([...first, ...second]))).toBe(true);
+    // Past its limit a write fails; what lies beyond the bytes it was given stays.
+    await expect(store.writeAt(Readable.from([chunk(1, 600), chunk(1, 600)]), blob, 0, 1000)).rejects.toBeInstanceOf(SizeLimitError);
+    await store.truncate(blob, 1500);
+    const kept = readFileSync(store.absolute(blob));
+    expect(kept.length).toBe(1500);
+    expect(kept.subarray(600).equals(Buffer.concat([...first, ...second]).subarray(600, 1500))).toBe(true);
+  });
+
   it('should leave nothing behind when the source fails or passes the limit', async () => {
     const broken = store.newBlob(partition, 'BATCH', 'upload');
     const failing = new Readable({
