@@ -23,8 +23,17 @@
 //   difference.
 // Field-level plugin hooks (willResolveField) would not see the fields of a
 // compiled query: the gateway has none, by design (PERFORMANCE.md).
-import { execute, getVariableValues, locatedError } from 'graphql';
-import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
+//
+// The answer of a compiled query is also written out by a serializer compiled
+// for its shape (graphql-jit's, from fast-json-stringify): Apollo's
+// `stringifyResult` (`stringifyResult` below) uses it for a result without
+// errors or extensions whose data that query produced, and JSON.stringify for
+// everything else. It writes the same text: the same keys in the same order
+// (both follow the selection), the same escapes. A selection that reaches an
+// interface or union is left to JSON.stringify: its serializer would merge the
+// fields of every possible type, in an order that need not be the result's.
+import { execute, getNamedType, getVariableValues, isAbstractType, locatedError, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
+import type { DocumentNode, ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
@@ -37,12 +46,32 @@ type ExecutorContext = Parameters<Executor>[0];
 export const MAX_COMPILED_QUERIES = 500;
 
 /** What a document compiles to: a compiled query, or null when it stays with graphql-js. */
-type Compiled = CompiledQuery | null;
+type Compiled = { readonly query: CompiledQuery; readonly stringify: ((result: FormattedExecutionResult) => string) | undefined } | null;
+
+export interface CompiledExecution {
+  /** For ApolloServer `gateway`. */
+  readonly gateway: Gateway;
+  /** For ApolloServer `stringifyResult`: Apollo's own output (JSON and a newline), faster for the results of compiled queries. */
+  readonly stringifyResult: (result: FormattedExecutionResult) => string;
+}
 
 /** An Apollo `gateway` whose executor runs queries compiled and everything else with graphql-js, on one schema. */
 export function compiledExecutionGateway(schema: GraphQLSchema, options: { maxCompiled?: number } = {}): Gateway {
+  return compiledExecution(schema, options).gateway;
+}
+
+/** The compiled-execution gateway, with the result serializer that knows the shapes of its compiled queries. */
+export function compiledExecution(schema: GraphQLSchema, options: { maxCompiled?: number } = {}): CompiledExecution {
   const maxCompiled = options.maxCompiled ?? MAX_COMPILED_QUERIES;
   const compiled = new Map<string, Compiled>();
+  // The data of a result a compiled query produced → that query's serializer. Apollo hands
+  // `stringifyResult` a new object around the very same `data`; weak, so a result never stays.
+  const serializers = new WeakMap<object, (result: FormattedExecutionResult) => string>();
+
+  function stringifyResult(result: FormattedExecutionResult): string {
+    const stringify = result.errors === undefined && result.extensions === undefined && result.data ? serializers.get(result.data) : undefined;
+    return (stringify ? stringify(result) : JSON.stringify(result)) + '\n';
+  }
 
   function compiledFor(key: string, document: DocumentNode, operationName: string | undefined): Compiled {
     let entry = compiled.get(key);
@@ -61,14 +90,16 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: { maxCo
       const coerced = getVariableValues(schema, operation.variableDefinitions, request.variables ?? {}, { maxErrors: 50 });
       if (coerced.errors) return { errors: coerced.errors };
     }
-    const query = compiledFor(`${requestContext.queryHash}\u0000${request.operationName ?? ''}`, document, request.operationName ?? undefined);
-    if (!query) return interpreted();
-    const result = await query.query(undefined, context, request.variables);
-    return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
+    const entry = compiledFor(`${requestContext.queryHash}\u0000${request.operationName ?? ''}`, document, request.operationName ?? undefined);
+    if (!entry) return interpreted();
+    const result = await entry.query.query(undefined, context, request.variables);
+    if (result.errors) return { ...result, errors: result.errors.map(asGraphQLJsError) };
+    if (entry.stringify && result.data) serializers.set(result.data, entry.stringify);
+    return result;
   };
 
   const listeners = new Set<Parameters<Gateway['onSchemaLoadOrUpdate']>[0]>();
-  return {
+  const gateway: Gateway = {
     onSchemaLoadOrUpdate(callback) {
       listeners.add(callback);
       return () => listeners.delete(callback);
@@ -82,16 +113,44 @@ export function compiledExecutionGateway(schema: GraphQLSchema, options: { maxCo
       compiled.clear();
     },
   };
+  return { gateway, stringifyResult };
 }
 
 /** The compiled query, or null for a document graphql-jit refuses or fails on: graphql-js then runs it and says what is wrong. */
 function compile(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Compiled {
+  // graphql-jit's serializer knows only the built-in scalars: a selection of another one
+  // fails to compile with it, and is compiled again without.
+  if (!reachesAbstractType(schema, document)) {
+    const query = compileWith(schema, document, operationName, true);
+    if (query) return { query, stringify: query.stringify as (result: FormattedExecutionResult) => string };
+  }
+  const query = compileWith(schema, document, operationName, false);
+  return query ? { query, stringify: undefined } : null;
+}
+
+function compileWith(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, customJSONSerializer: boolean): CompiledQuery | null {
   try {
-    const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
+    const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true, customJSONSerializer });
     return isCompiledQuery(result) ? result : null;
   } catch {
     return null;
   }
+}
+
+/** Whether a field the document selects (in any of its operations or fragments) has an interface or union type. */
+function reachesAbstractType(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        const type = typeInfo.getType();
+        if (type && isAbstractType(getNamedType(type))) found = true;
+      },
+    }),
+  );
+  return found;
 }
 
 /**

@@ -42,7 +42,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, tracingOptionsFromConfig } from './tracing.ts';
 import { createPersistedQueries } from './persisted-queries.ts';
 import { createSchemaCache } from './schema-cache.ts';
-import { compiledExecutionGateway } from './compiled-execution.ts';
+import { compiledExecution } from './compiled-execution.ts';
 
 export interface GatewayDeps {
   /** The Platform client; built from the config (and closed on stop) when absent. */
@@ -237,9 +237,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const queryLimits = createQueryLimits(queryLimitsFromConfig(config));
   const persistedQueries = createPersistedQueries(config, { logger });
 
+  const execution = compiledExecution(schema);
   const apollo = new ApolloServer<GatewayContext>({
-    // The schema, with queries run as compiled functions (compiled-execution.ts).
-    gateway: compiledExecutionGateway(schema),
+    // The schema, with queries run as compiled functions (compiled-execution.ts)
+    // and their answers written by serializers compiled with them.
+    gateway: execution.gateway,
+    stringifyResult: execution.stringifyResult,
     formatError,
     validationRules: [...queryLimits.validationRules, ...persistedQueries.validationRules],
     parseOptions: queryLimits.parseOptions,

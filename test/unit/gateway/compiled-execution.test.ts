@@ -1,8 +1,8 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { buildASTSchema, GraphQLError, GraphQLScalarType, parse } from 'graphql';
 import type { GraphQLInterfaceType, GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { compiledExecutionGateway } from '../../../src/gateway/compiled-execution.ts';
+import { compiledExecution, compiledExecutionGateway } from '../../../src/gateway/compiled-execution.ts';
 import { attachResolvers, createGatewaySchema } from '../../../src/gateway/schema.ts';
 import { GatewayError, toFormattedError } from '../../../src/gateway/errors.ts';
 import type { Resolvers } from '../../../src/generated/resolvers-types.ts';
@@ -138,6 +138,38 @@ describe('compiled execution', () => {
       for (let i = 1; i <= 5; i++) expect((await answer(server, `{ item(id: "${i}") { id } }`)).body).toMatchObject({ singleResult: { data: { item: { id: String(i) } } } });
     } finally {
       await server.stop();
+    }
+  });
+
+  it('should write every answer over HTTP with the very text Apollo writes by itself', async () => {
+    const schema = testSchema();
+    const common = { formatError: (formatted: Parameters<typeof toFormattedError>[0], error: unknown) => toFormattedError(formatted, error), nodeEnv: 'production', introspection: true } as const;
+    const execution = compiledExecution(schema);
+    const interpreted = new ApolloServer({ schema, ...common });
+    const compiled = new ApolloServer({ gateway: execution.gateway, stringifyResult: execution.stringifyResult, ...common });
+    await interpreted.start();
+    await compiled.start();
+    const text = async (server: ApolloServer, query: string, variables?: Record<string, unknown>) => {
+      const headers = new HeaderMap([['content-type', 'application/json']]);
+      const response = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: 'POST', headers, search: '', body: { query, variables } }, context: async () => ({}) });
+      return response.body.kind === 'complete' ? response.body.string : 'chunked';
+    };
+    const escapes = JSON.stringify(`quote " backslash \\ newline \n tab \t nul \u0000 é 😀 lone \ud800 end`);
+    const operations: Array<[string, Record<string, unknown>?]> = [
+      ...OPERATIONS.map(([, query, variables]): [string, Record<string, unknown>?] => [query, variables]),
+      [`{ item(id: ${escapes}) { id name } }`],
+      ['query ($id: ID!) { item(id: $id) { id name child { id } } }', { id: 'x'.repeat(60) + '"\\' }],
+      ['{ items(first: 0) { edges { node { id } } } }'],
+    ];
+    try {
+      for (const [query, variables] of operations) {
+        const expected = await text(interpreted, query, variables);
+        expect(await text(compiled, query, variables)).toBe(expected);
+        expect(await text(compiled, query, variables)).toBe(expected);
+      }
+    } finally {
+      await interpreted.stop();
+      await compiled.stop();
     }
   });
 });
