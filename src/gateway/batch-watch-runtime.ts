@@ -1,7 +1,9 @@
 // Builds the process's batch watch from the configuration: everything in
 // memory for one instance, or, with REDIS_URL, the Redis pubsub, poll lease
 // and state store shared by every instance. Two Redis connections: one for
-// commands (PUBLISH, the lease, the states), one in subscriber mode.
+// commands (PUBLISH, the lease, the states: one connection, so that a state
+// written and then published is written before any instance hears of it),
+// one in subscriber mode.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { PlatformClient } from '../platform/client.ts';

@@ -24,7 +24,7 @@
 // per watch with its own read before it may share the watch, so nobody sees a
 // batch through someone else's token; a credential that the Platform refuses
 // while polling ends only the streams that came with it.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PlatformClient, ScopedPlatform } from '../platform/client.ts';
 import { PlatformError } from '../platform/errors.ts';
@@ -71,7 +71,14 @@ export interface WatchState {
 
 /** What travels on a watch's topic. */
 export type WatchMessage =
-  | { readonly type: 'events'; readonly events: readonly BatchStatusEvent[]; readonly state: WatchState; readonly terminal: boolean }
+  | {
+      readonly type: 'events';
+      readonly events: readonly BatchStatusEvent[];
+      readonly state: WatchState;
+      readonly terminal: boolean;
+      /** The batch watch (one per gateway process) that polled it, which has handed it to its own subscribers already. */
+      readonly origin?: string;
+    }
   | { readonly type: 'missing' };
 
 export type WatchTopics = { batch: WatchMessage; datasetBatches: WatchMessage };
@@ -94,7 +101,12 @@ export interface BatchWatchOptions {
   readonly pubsub?: PubSub<WatchTopics>;
   /** Who polls a watch. @default this instance, always */
   readonly lease?: PollLease;
-  /** Last known states. @default in memory */
+  /**
+   * Last known states. A state is written and its event published without
+   * waiting in between: with Redis, the store and the pubsub's publisher must
+   * use one connection, whose order guarantees that an instance hearing the
+   * event finds the state written. @default in memory
+   */
   readonly stateStore?: WatchStateStore;
   /** First delay between polls, and the delay after a change. The Platform's guide polls every 2 minutes. @default 120_000 // 2 minutes */
   readonly intervalMs?: number;
@@ -102,7 +114,7 @@ export interface BatchWatchOptions {
   readonly maxIntervalMs?: number;
   /** The delay grows by this factor while nothing changes and after a failed poll. @default 1.5 */
   readonly backoffFactor?: number;
-  /** Each delay is shortened by up to this share, at random, so that pollers started together drift apart. @default 0.1 */
+  /** Each retry delay (after a failed poll or publish, or while the lease is taken) is shortened by up to this share, at random, so that retries of pollers that failed together drift apart. Steady polls keep a spread cadence of their own instead. @default 0.1 */
   readonly jitter?: number;
   /** How long a state is kept after its last poll (at least three longest intervals). @default 600_000 // 10 minutes */
   readonly stateTtlMs?: number;
@@ -324,6 +336,8 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const kinds = { batch: batchKind(), datasetBatches: datasetKind(options.datasetPageSize ?? 50) };
+  /** Marks the events this instance publishes, so that it skips their echo. */
+  const origin = randomUUID();
 
   const watches = new Map<string, Watch>();
   const cleanups = new Set<Promise<unknown>>();
@@ -393,14 +407,21 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     track(watch.ready.then(() => watch.unsubscribe?.()));
   }
 
+  /** What the watch's topic brings: events another instance polled (this one's own it handed out when it polled them). */
   function onMessage(watch: Watch, message: WatchMessage): void {
+    if (message.type === 'events' && message.origin === origin) return;
+    handOut(watch, message);
+  }
+
+  /** Gives a message to this instance's subscribers of the watch. */
+  function handOut(watch: Watch, message: WatchMessage): void {
     if (watch.closed) return;
     if (message.type === 'missing') {
       watch.missing = true;
       for (const subscriber of [...watch.subscribers]) subscriber.queue.fail(notFound(watch.kind.what, watch.id));
       return;
     }
-    // The holder already has the newest state; a late echo of its own message must not take it back.
+    // The holder already has the newest state; a late message must not take it back.
     if (watch.role !== 'holder') watch.state = message.state;
     for (const subscriber of watch.subscribers) deliver(subscriber, message.events);
     if (message.terminal) for (const subscriber of [...watch.subscribers]) subscriber.queue.complete();
@@ -520,7 +541,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
         await pubsub.publish(watch.kind.name, watch.topicId, { type: 'missing' });
       } catch (error) {
         logger?.warn({ err: error, watch: watch.mapKey }, 'batch watch could not publish a missing object');
-        onMessage(watch, { type: 'missing' });
+        handOut(watch, { type: 'missing' });
       }
       return;
     }
@@ -533,13 +554,21 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     watch.state = state;
     if (events.length > 0 || previous === undefined) {
       watch.delayMs = intervalMs;
+      const message: WatchMessage = { type: 'events', events, state, terminal: ends, origin };
+      // Stored, then published: a subscriber that arrives in between reads
+      // the new state, and drops the published copy by its sequence. Both
+      // are sent before waiting for either (with Redis, on one connection,
+      // which keeps their order), so that other instances start their share
+      // of the fan-out while this one hands the events to its own subscribers
+      // at once, without waiting for Redis or the echo of its publish.
+      const stored = store.set(watch.mapKey, state, stateTtlMs);
+      const published = pubsub.publish(watch.kind.name, watch.topicId, message);
+      handOut(watch, message);
       try {
-        // Stored before it is published: a subscriber that arrives in between
-        // reads the new state, and drops the published copy by its sequence.
-        await store.set(watch.mapKey, state, stateTtlMs);
-        await pubsub.publish(watch.kind.name, watch.topicId, { type: 'events', events, state, terminal: ends });
+        await Promise.all([stored, published]);
       } catch (error) {
-        // Not published: forget it, so the next poll finds the change again.
+        // Not published: forget it, so the next poll finds the change again
+        // (this instance's subscribers drop it then by its sequence).
         watch.state = previous;
         watch.delayMs = nextDelay(watch.delayMs, error);
         watch.dueAt = undefined;
@@ -570,7 +599,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
    */
   function scheduleNextPoll(watch: Watch): void {
     const at = now();
-    let dueAt = watch.dueAt === undefined ? at + watch.delayMs * random() : watch.dueAt + watch.delayMs * (1 - jitter * random());
+    let dueAt = watch.dueAt === undefined ? at + watch.delayMs * random() : watch.dueAt + watch.delayMs;
     // A whole delay behind (a poll slower than the interval): start the cadence again from now.
     if (dueAt + watch.delayMs <= at) dueAt = at + watch.delayMs;
     watch.dueAt = dueAt;

@@ -305,6 +305,24 @@ describe('poll cadence', () => {
     await Promise.all(streams);
   });
 
+  it("should hand a change to the polling instance's subscribers before its publish is done, and only once", async () => {
+    const { client } = changingSource();
+    const watch = createBatchWatch({ platform: client, pubsub: slowPubSub(), intervalMs: 1000, maxIntervalMs: 1000, jitter: 0, random: () => 0.5 });
+    const received: Array<{ sequence: number; at: number }> = [];
+    const stream = watch.watch(scope, 'b1');
+    const reading = (async () => {
+      for await (const event of stream) received.push({ sequence: event.sequence, at: Date.now() });
+    })();
+    // Polls at 1 and 801 (the first publish ends at 301, then half an interval);
+    // each publish, and so its echo, comes 300 ms after the poll.
+    await vi.advanceTimersByTimeAsync(1_700);
+    expect(received.map((r) => r.sequence)).toEqual([1, 2]);
+    // At the polls, not 300 ms later when the publish is done.
+    expect(received.map((r) => r.at)).toEqual([1, 801]);
+    await watch.close();
+    await reading;
+  });
+
   it('should start the cadence again from now when a poll falls a whole interval behind', async () => {
     const { client, polledAt } = changingSource();
     const slow = {
