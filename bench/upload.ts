@@ -215,7 +215,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
       conditions: [
         `${rounds} rounds after one unmeasured upload of ${fmtBytes(Math.min(size, WARM_UP_BYTES))} each, gateway and direct interleaved; one emulator and one gateway process (SMALL_FILE_LIMIT ${fmtBytes(SMALL_FILE_LIMIT)}, UPLOAD_PART_SIZE ${fmtBytes(PART_SIZE)}); bytes from a seeded AES-CTR keystream, generated while sent`,
         'the gateway\'s answer selects fileName, bytes and protocol (what a direct upload tells its client), not sha256; the warm-up selects sha256 and checks it',
-        'throughput: bytes / time from the first byte sent to the response (gateway: multipart POST to the mutation\'s answer; direct: PUT, or INITIALIZE + PATCH parts + COMPLETE)',
+        'throughput: bytes / time from the first byte sent to the response (gateway: multipart POST, with a boundary as Chrome makes one, to the mutation\'s answer; direct: PUT, or INITIALIZE + PATCH parts + COMPLETE)',
         'gateway RSS: sampled from /proc/<pid>/status every 20 ms; growth = peak during the upload minus RSS just before it',
         'byte-exact: sha256 of the blob the emulator stored (read from its data folder) equals sha256 of the generated stream',
         'CPU: user + system time from /proc/<pid>/stat (gateway, emulator) and process.cpuUsage() (the client, this process, which also generates the bytes), per MiB uploaded; medians',
