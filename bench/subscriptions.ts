@@ -11,7 +11,7 @@ import type { EmulatorProcess } from './lib/platform.ts';
 import { rssBytes, sleep } from './lib/proc.ts';
 import type { BenchOptions, BenchReport } from './lib/results.ts';
 import { table } from './lib/results.ts';
-import { atMost, fmt, fmtBytes, percentile } from './lib/stats.ts';
+import { atMost, fmt, fmtBytes, median, NOISY_SPREAD, percentile, spread } from './lib/stats.ts';
 import { BENCH_GATEWAY_KEY, startGatewayProcess } from './lib/targets.ts';
 import type { GatewayProcess } from './lib/targets.ts';
 import type { WsWorkerReport, WsWorkerSpec } from './lib/ws-worker.ts';
@@ -20,6 +20,17 @@ const BATCHES = 100;
 const POLL_INTERVAL_MS = 1_000;
 const POLL_ROUTE = /^GET \/data\/foundation\/catalog\/batches(\/:ids)?$/;
 const WORKER = join(BENCH_DIR, 'lib', 'ws-worker.ts');
+/** Bursts measured per setup: the p99 of one burst of 10,000 deliveries on two cores varies, so the figure is their median. */
+const LATENCY_ROUNDS = 3;
+
+interface Latency {
+  readonly delivered: number;
+  readonly completed: number;
+  readonly errors: number;
+  readonly fromChange: { p50: number; p99: number; max: number };
+  readonly fromPoll: { p50: number; p99: number; max: number };
+  readonly firstErrors: readonly string[];
+}
 
 interface Scenario {
   readonly name: string;
@@ -36,8 +47,11 @@ interface Scenario {
   readonly delivered: number;
   readonly completed: number;
   readonly errors: number;
+  /** Medians over the rounds of each round's percentiles. */
   readonly fromChange: { p50: number; p99: number; max: number };
   readonly fromPoll: { p50: number; p99: number; max: number };
+  /** Each round's figures. */
+  readonly rounds: readonly Latency[];
   readonly firstErrors: readonly string[];
 }
 
@@ -115,6 +129,51 @@ function stats(values: number[]): { p50: number; p99: number; max: number } {
   return { p50: percentile(Array.from(sorted), 50), p99: percentile(Array.from(sorted), 99), max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN };
 }
 
+/** Starts the subscribers of one half: one process, each subscriber on one of `batchIds`. */
+function startHalf(gateways: GatewayProcess[], batchIds: readonly string[], count: number, second: boolean): Worker {
+  return startWorker({
+    urls: gateways.map((gw) => gw.graphqlUrl),
+    batchIds: second ? [...batchIds.slice(50), ...batchIds.slice(0, 50)] : batchIds,
+    subscribers: count,
+    connectionParams: { 'x-gateway-api-key': BENCH_GATEWAY_KEY },
+  });
+}
+
+async function whenReady(name: string, worker: Worker, t0: number, log: (line: string) => void): Promise<void> {
+  const ready = await Promise.race([worker.ready, sleep(600_000).then(() => null)]);
+  if (!ready) throw new Error('subscribers not ready within 10 minutes');
+  log(`${name}: ${fmt(ready.connected)} subscribers connected, ${fmt(ready.initial)} initial events (${fmt((performance.now() - t0) / 1000, 1)} s)${ready.errors ? `, ${ready.errors} errors: ${ready.firstErrors.join(' | ')}` : ''}`);
+}
+
+/** The status changes: COMPLETE every batch (the emulator moves each to processing, then success), and the subscribers' latencies. */
+async function burst(rest: RestClient, batchIds: readonly string[], workers: readonly Worker[]): Promise<Latency> {
+  await Promise.all(batchIds.map((id) => rest.completeBatch(id)));
+  const reports: WsWorkerReport[] = [];
+  for (const worker of workers) {
+    const report = await Promise.race([worker.done, sleep(120_000).then(() => null)]);
+    const one = report ?? (worker.requestReport(), await Promise.race([worker.done, sleep(30_000).then(() => null)]));
+    if (!one) throw new Error('a subscriber process did not report');
+    reports.push(one);
+  }
+  const fromPollMs = reports.flatMap((r) => r.fromPollMs);
+  return {
+    delivered: fromPollMs.length,
+    completed: reports.reduce((n, r) => n + r.completed, 0),
+    errors: reports.reduce((n, r) => n + r.errors, 0),
+    fromChange: stats(reports.flatMap((r) => r.fromChangeMs)),
+    fromPoll: stats(fromPollMs),
+    firstErrors: reports.flatMap((r) => r.firstErrors).slice(0, 5),
+  };
+}
+
+function logBurst(name: string, round: number, latency: Latency, log: (line: string) => void): void {
+  log(
+    `${name}: round ${round}/${LATENCY_ROUNDS}: ${fmt(latency.delivered)} status changes delivered, ${fmt(latency.completed)} streams completed, ${latency.errors} errors; from change p50 ${fmt(latency.fromChange.p50, 1)} ms p99 ${fmt(latency.fromChange.p99, 1)} ms; from poll p50 ${fmt(latency.fromPoll.p50, 1)} ms p99 ${fmt(latency.fromPoll.p99, 1)} ms`,
+  );
+}
+
+const medianOf = (rounds: readonly Latency[], pick: (l: Latency) => number) => median(rounds.map(pick));
+
 async function scenario(name: string, emulator: EmulatorProcess, gateways: GatewayProcess[], subscribers: number, idleWindowSeconds: number, log: (line: string) => void): Promise<Scenario> {
   const rest = new RestClient(emulator.url, emulator.headers);
   const { batchIds } = await createBatches(rest);
@@ -131,16 +190,9 @@ async function scenario(name: string, emulator: EmulatorProcess, gateways: Gatew
     const t0 = performance.now();
     const rssAfterHalf: number[] = [];
     for (const [h, count] of halves.entries()) {
-      const worker = startWorker({
-        urls: gateways.map((gw) => gw.graphqlUrl),
-        batchIds: h === 0 ? batchIds : [...batchIds.slice(50), ...batchIds.slice(0, 50)],
-        subscribers: count,
-        connectionParams: { 'x-gateway-api-key': BENCH_GATEWAY_KEY },
-      });
+      const worker = startHalf(gateways, batchIds, count, h === 1);
       workers.push(worker);
-      const ready = await Promise.race([worker.ready, sleep(600_000).then(() => null)]);
-      if (!ready) throw new Error('subscribers not ready within 10 minutes');
-      log(`${name}: ${fmt(ready.connected)} subscribers connected, ${fmt(ready.initial)} initial events (${fmt((performance.now() - t0) / 1000, 1)} s)${ready.errors ? `, ${ready.errors} errors: ${ready.firstErrors.join(' | ')}` : ''}`);
+      await whenReady(name, worker, t0, log);
       await sleep(2 * POLL_INTERVAL_MS);
       rssAfterHalf.push(rssNow());
     }
@@ -154,22 +206,23 @@ async function scenario(name: string, emulator: EmulatorProcess, gateways: Gatew
     const pollsPerInterval = polls / ((idleWindowSeconds * 1000) / POLL_INTERVAL_MS);
     log(`${name}: ${fmt(pollsPerInterval, 1)} upstream polls per ${POLL_INTERVAL_MS} ms interval for ${BATCHES} distinct batches; gateway RSS ${fmtBytes(rssBefore)} -> ${fmtBytes(rssAfterHalf[0]!)} -> ${fmtBytes(rssIdle)} (${fmt((rssIdle - rssBefore) / subscribers / 1024, 1)} KiB per subscriber on average, ${fmt(marginal / 1024, 1)} KiB for the second half)`);
 
-    // The status changes: COMPLETE every batch; the emulator moves each to processing, then success.
-    await Promise.all(batchIds.map((id) => rest.completeBatch(id)));
-    const reports: WsWorkerReport[] = [];
-    for (const worker of workers) {
-      const report = await Promise.race([worker.done, sleep(120_000).then(() => null)]);
-      const one = report ?? (worker.requestReport(), await Promise.race([worker.done, sleep(30_000).then(() => null)]));
-      if (!one) throw new Error('a subscriber process did not report');
-      reports.push(one);
+    const rounds: Latency[] = [await burst(rest, batchIds, workers)];
+    logBurst(name, 1, rounds[0]!, log);
+    // Further bursts: new batches and subscribers each time (the first ones completed), the same spread over instances.
+    for (let round = 2; round <= LATENCY_ROUNDS; round++) {
+      for (const worker of workers.splice(0)) worker.kill();
+      const next = await createBatches(rest);
+      const t1 = performance.now();
+      for (const [h, count] of halves.entries()) {
+        const worker = startHalf(gateways, next.batchIds, count, h === 1);
+        workers.push(worker);
+        await whenReady(name, worker, t1, log);
+      }
+      await sleep(2 * POLL_INTERVAL_MS);
+      rounds.push(await burst(rest, next.batchIds, workers));
+      logBurst(name, round, rounds[round - 1]!, log);
     }
-    const final = {
-      completed: reports.reduce((n, r) => n + r.completed, 0),
-      errors: reports.reduce((n, r) => n + r.errors, 0),
-      fromChangeMs: reports.flatMap((r) => r.fromChangeMs),
-      fromPollMs: reports.flatMap((r) => r.fromPollMs),
-      firstErrors: reports.flatMap((r) => r.firstErrors).slice(0, 5),
-    };
+
     const result: Scenario = {
       name,
       instances: gateways.length,
@@ -181,16 +234,15 @@ async function scenario(name: string, emulator: EmulatorProcess, gateways: Gatew
       marginalBytesPerSubscriber: marginal,
       gatewayRssBeforeBytes: rssBefore,
       gatewayRssIdleBytes: rssIdle,
-      delivered: final.fromPollMs.length,
-      completed: final.completed,
-      errors: final.errors,
-      fromChange: stats(final.fromChangeMs),
-      fromPoll: stats(final.fromPollMs),
-      firstErrors: final.firstErrors,
+      delivered: medianOf(rounds, (l) => l.delivered),
+      completed: Math.min(...rounds.map((l) => l.completed)),
+      errors: rounds.reduce((n, l) => n + l.errors, 0),
+      fromChange: { p50: medianOf(rounds, (l) => l.fromChange.p50), p99: medianOf(rounds, (l) => l.fromChange.p99), max: Math.max(...rounds.map((l) => l.fromChange.max)) },
+      fromPoll: { p50: medianOf(rounds, (l) => l.fromPoll.p50), p99: medianOf(rounds, (l) => l.fromPoll.p99), max: Math.max(...rounds.map((l) => l.fromPoll.max)) },
+      rounds,
+      firstErrors: rounds.flatMap((l) => l.firstErrors).slice(0, 5),
     };
-    log(
-      `${name}: ${fmt(result.delivered)} status changes delivered, ${fmt(result.completed)} streams completed, ${result.errors} errors; from change p50 ${fmt(result.fromChange.p50, 1)} ms p99 ${fmt(result.fromChange.p99, 1)} ms; from poll p50 ${fmt(result.fromPoll.p50, 1)} ms p99 ${fmt(result.fromPoll.p99, 1)} ms`,
-    );
+    log(`${name}: medians of ${LATENCY_ROUNDS} bursts: from poll p50 ${fmt(result.fromPoll.p50, 1)} ms p99 ${fmt(result.fromPoll.p99, 1)} ms (rounds: ${rounds.map((l) => fmt(l.fromPoll.p99, 1)).join(', ')} ms)`);
     return result;
   } finally {
     for (const worker of workers) worker.kill();
@@ -225,6 +277,8 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
   for (const s of scenarios) {
     if (s.errors) notes.push(`${s.name}: ${s.errors} subscriber errors, e.g. ${s.firstErrors.join(' | ')}`);
     if (s.completed < s.subscribers) notes.push(`${s.name}: only ${s.completed} of ${s.subscribers} streams reached their terminal event within the time allowed.`);
+    const p99s = s.rounds.map((l) => l.fromPoll.p99);
+    if (spread(p99s) > NOISY_SPREAD) notes.push(`Noisy: ${s.name}: p99 from poll varied by ${fmt(spread(p99s) * 100)}% between bursts (${p99s.map((v) => fmt(v, 1)).join(', ')} ms).`);
   }
   notes.push('Polls per interval count as met within 10% of the number of distinct batches: the window\'s edges cut intervals.');
   notes.push('"delivered" counts the status changes as the gateway\'s polls saw them: when processing and success fall within one poll interval, a poll sees loading go straight to success, so fewer than two changes per subscriber is expected.');
@@ -238,6 +292,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
       `polls per interval: GET /catalog/batches requests counted by the emulator over ${idleWindowSeconds} s of idle subscriptions, divided by the number of intervals`,
       'memory per subscriber, from /proc RSS summed over instances: average = (RSS with every subscriber idle - RSS before they connected) / subscribers; second half = the RSS step when the second half of the subscribers (a second process) connected, per subscriber: the marginal cost, without what the first connections set up once',
       'latency: every batch is completed at once; the emulator moves it to processing then success (300 ms apart); each status change is timed at the subscriber from the batch\'s `updated` (the emulator\'s change) and from the event\'s `observedAt` (the gateway\'s poll)',
+      `latency rounds: ${LATENCY_ROUNDS} bursts per setup, each with new batches and newly connected subscribers (the same spread); p50 and p99 are the medians of the bursts' own, max the largest of all`,
       'Redis: the REDIS_URL of the environment or redis://127.0.0.1:6379, with a key prefix of its own per run',
     ],
     markdown: [
