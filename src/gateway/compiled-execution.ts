@@ -121,14 +121,15 @@ function compile(schema: GraphQLSchema, document: DocumentNode, operationName: s
   // graphql-jit's serializer knows only the built-in scalars: a selection of another one
   // fails to compile with it, and is compiled again without.
   if (!reachesAbstractType(schema, document)) {
-    const query = compileWith(schema, document, operationName, true);
+    const query = compileOperation(schema, document, operationName, true);
     if (query) return { query, stringify: query.stringify as (result: FormattedExecutionResult) => string };
   }
-  const query = compileWith(schema, document, operationName, false);
+  const query = compileOperation(schema, document, operationName);
   return query ? { query, stringify: undefined } : null;
 }
 
-function compileWith(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, customJSONSerializer: boolean): CompiledQuery | null {
+/** graphql-jit's compiled operation (with its own serializer when asked), or null where it refuses or throws. */
+export function compileOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, customJSONSerializer = false): CompiledQuery | null {
   try {
     const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true, customJSONSerializer });
     return isCompiledQuery(result) ? result : null;

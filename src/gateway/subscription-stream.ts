@@ -18,13 +18,12 @@
 // (graphql-jit, as queries over HTTP: compiled-execution.ts): one status
 // change is executed for every subscriber of the batch at once, and graphql-js
 // would coerce the variables and walk the selection anew each time. Errors
-// come back shaped as graphql-js makes them; a document graphql-jit cannot
-// compile runs with graphql-js.
+// come back shaped as graphql-js makes them; a document graphql-jit refuses
+// or throws on while compiling runs with graphql-js.
 import { createSourceEventStream, execute } from 'graphql';
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from 'graphql';
-import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
-import { asGraphQLJsError } from './compiled-execution.ts';
+import { asGraphQLJsError, compileOperation } from './compiled-execution.ts';
 
 type Response = ExecutionResult;
 
@@ -37,8 +36,7 @@ function compiledFor(args: ExecutionArgs): CompiledQuery | null {
   const name = args.operationName ?? '';
   let compiled = byName.get(name);
   if (compiled === undefined) {
-    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, { disablingCapturingStackErrors: true });
-    compiled = isCompiledQuery(result) ? result : null;
+    compiled = compileOperation(args.schema, args.document, args.operationName ?? undefined);
     byName.set(name, compiled);
   }
   return compiled;
