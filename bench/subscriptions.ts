@@ -23,16 +23,24 @@ const WORKER = join(BENCH_DIR, 'lib', 'ws-worker.ts');
 /** Bursts measured per setup: the p99 of one burst of 10,000 deliveries on two cores varies, so the figure is their median. */
 const LATENCY_ROUNDS = 3;
 
+interface Percentiles {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** One burst's figures. */
 interface Latency {
   readonly delivered: number;
   readonly completed: number;
   readonly errors: number;
-  readonly fromChange: { p50: number; p99: number; max: number };
-  readonly fromPoll: { p50: number; p99: number; max: number };
+  readonly fromChange: Percentiles;
+  readonly fromPoll: Percentiles;
   readonly firstErrors: readonly string[];
 }
 
-interface Scenario {
+/** A setup's figures; its Latency fields are the medians over the bursts of each burst's figures (max: the largest). */
+interface Scenario extends Latency {
   readonly name: string;
   readonly instances: number;
   readonly subscribers: number;
@@ -44,15 +52,8 @@ interface Scenario {
   readonly marginalBytesPerSubscriber: number;
   readonly gatewayRssBeforeBytes: number;
   readonly gatewayRssIdleBytes: number;
-  readonly delivered: number;
-  readonly completed: number;
-  readonly errors: number;
-  /** Medians over the rounds of each round's percentiles. */
-  readonly fromChange: { p50: number; p99: number; max: number };
-  readonly fromPoll: { p50: number; p99: number; max: number };
-  /** Each round's figures. */
+  /** Each burst's figures. */
   readonly rounds: readonly Latency[];
-  readonly firstErrors: readonly string[];
 }
 
 /** 100 loading batches, each with one small JSON Lines file, so COMPLETE takes them to success. */
@@ -124,7 +125,7 @@ function startWorker(spec: WsWorkerSpec): Worker {
   };
 }
 
-function stats(values: number[]): { p50: number; p99: number; max: number } {
+function stats(values: number[]): Percentiles {
   const sorted = Float64Array.from(values).sort();
   return { p50: percentile(Array.from(sorted), 50), p99: percentile(Array.from(sorted), 99), max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN };
 }
