@@ -1,6 +1,6 @@
-import { buildSchema, execute, parse } from 'graphql';
-import type { GraphQLResolveInfo } from 'graphql';
+import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { resolveInfoFor } from '../../helpers/resolve-info.ts';
 import { keyAfter, keyCursor, offsetAfter, offsetConnection, offsetCursor, pageSize } from '../../../src/gateway/paging.ts';
 import { catalogProperties, selectedNodeFields, selectsPageInfo } from '../../../src/gateway/selection.ts';
 
@@ -37,18 +37,7 @@ describe('selection', () => {
     type Query { items: Conn! }
   `);
 
-  function infoFor(query: string): GraphQLResolveInfo {
-    let captured: GraphQLResolveInfo | undefined;
-    execute({
-      schema,
-      document: parse(query),
-      fieldResolver: (_source, _args, _context, info) => {
-        captured ??= info;
-        return null;
-      },
-    });
-    return captured!;
-  }
+  const infoFor = (query: string) => resolveInfoFor(schema, query);
 
   it('should see node fields through edges, nodes and fragments', () => {
     const info = infoFor('{ items { edges { node { id ...F } } nodes { ... on Item { created } } } } fragment F on Item { name }');

@@ -1,6 +1,6 @@
-import { buildSchema, execute, parse } from 'graphql';
-import type { GraphQLResolveInfo } from 'graphql';
+import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { resolveInfoFor } from '../../helpers/resolve-info.ts';
 import { selectsSha256 } from '../../../src/gateway/upload-selection.ts';
 
 describe('selectsSha256', () => {
@@ -10,18 +10,7 @@ describe('selectsSha256', () => {
     type Query { upload: Payload! }
   `);
 
-  function infoFor(query: string): GraphQLResolveInfo {
-    let captured: GraphQLResolveInfo | undefined;
-    execute({
-      schema,
-      document: parse(query),
-      fieldResolver: (_source, _args, _context, info) => {
-        captured ??= info;
-        return null;
-      },
-    });
-    return captured!;
-  }
+  const infoFor = (query: string) => resolveInfoFor(schema, query);
 
   it('should be false when the files are answered without their digest', () => {
     expect(selectsSha256(infoFor('{ upload { file { fileName bytes } } }'), 'file')).toBe(false);
