@@ -427,13 +427,18 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     if (message.terminal) for (const subscriber of [...watch.subscribers]) subscriber.queue.complete();
   }
 
+  /** Runs a step after `ms`, shortened at random by up to the jitter (retries, lease attempts). */
   function schedule(watch: Watch, ms: number, run: (watch: Watch) => Promise<void>): void {
+    arm(watch, ms <= 0 ? 0 : ms * (1 - jitter * random()), run);
+  }
+
+  /** The watch's one timer: the next step, replacing any step still waiting. */
+  function arm(watch: Watch, delayMs: number, run: (watch: Watch) => Promise<void>): void {
     clearTimeout(watch.timer);
-    const delay = ms <= 0 ? 0 : ms * (1 - jitter * random());
     watch.timer = setTimeout(() => {
       watch.timer = undefined;
       run(watch).catch((error: unknown) => logger?.error({ err: error, watch: watch.mapKey }, 'batch watch step failed'));
-    }, delay);
+    }, delayMs);
   }
 
   function start(watch: Watch): void {
@@ -603,11 +608,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     // A whole delay behind (a poll slower than the interval): start the cadence again from now.
     if (dueAt + watch.delayMs <= at) dueAt = at + watch.delayMs;
     watch.dueAt = dueAt;
-    clearTimeout(watch.timer);
-    watch.timer = setTimeout(() => {
-      watch.timer = undefined;
-      pollOnce(watch).catch((error: unknown) => logger?.error({ err: error, watch: watch.mapKey }, 'batch watch step failed'));
-    }, Math.max(0, dueAt - at));
+    arm(watch, Math.max(0, dueAt - at), pollOnce);
   }
 
   /** Checks a new pass-through credential with its own read; transient failures are retried while the subscriber waits. */
