@@ -80,12 +80,16 @@ interface RouteStore {
 
 const EMPTY_QUERY = '';
 
-function writeError(res: ServerResponse, error: unknown): void {
+function writeError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
   if (res.headersSent) {
     // Half a response cannot be fixed: cut the connection so the client sees the failure.
     res.destroy();
     return;
   }
+  // Refused before its body was read to the end (a file over the size limit, say): the rest of the
+  // body would be read as the next request. Close the connection after this answer, as servers do,
+  // rather than read what could be gigabytes only to drop them.
+  if (!req.complete) res.setHeader('connection', 'close');
   if (error instanceof EmulatorError) {
     sendJson(res, error.status, error.body, error.headers);
     return;
@@ -212,7 +216,7 @@ async function start(
         process.stderr.write(`${raw.method} ${raw.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms\n`);
       });
     }
-    handle(raw, res).catch((error: unknown) => writeError(res, error));
+    handle(raw, res).catch((error: unknown) => writeError(raw, res, error));
   });
   server.keepAliveTimeout = 65_000;
 

@@ -4,7 +4,7 @@
 import { request as httpRequest } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { request } from 'undici';
+import { Client } from 'undici';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,11 +89,21 @@ describe('small-file uploads', () => {
     const chunks = Readable.from((function* () {
       for (let i = 0; i < 20; i++) yield Buffer.alloc(8 * 1024, 0x20);
     })());
-    const reply = await request(`${emulator.url}${files}/chunked.json`, { method: 'PUT', headers: { ...(await emulator.headers()), ...octets() }, body: chunks });
-    const body = (await reply.body.json()) as { status: number };
-    expect(reply.statusCode).toBe(413);
-    expect(body.status).toBe(413);
-    expect((await call(emulator, 'HEAD', `${files}/chunked.json`)).status).toBe(404);
+    // One connection for both requests: the second must not be read from the refused body's leftovers.
+    const connection = new Client(emulator.url, { pipelining: 1 });
+    try {
+      const reply = await connection.request({ path: `${files}/chunked.json`, method: 'PUT', headers: { ...(await emulator.headers()), ...octets() }, body: chunks });
+      const body = (await reply.body.json()) as { status: number };
+      expect(reply.statusCode).toBe(413);
+      expect(body.status).toBe(413);
+      // The rest of the body is not read: the connection closes after the answer.
+      expect(reply.headers.connection).toBe('close');
+      const after = await connection.request({ path: `${files}/chunked.json`, method: 'HEAD', headers: await emulator.headers() });
+      await after.body.dump();
+      expect(after.statusCode).toBe(404);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('should refuse file names that leave their folder', async () => {

@@ -67,6 +67,15 @@ export interface FileStore {
   removeDetached(path: string): Promise<void>;
 }
 
+/**
+ * What a file's write stream holds while a disk write is under way. With the
+ * default 16 KiB, each 64 KiB socket read became a write of its own on the
+ * thread pool (a hand-off and a wake-up each); with room for 1 MiB, what
+ * arrives during one write goes to disk in the next as one writev. Measured on
+ * a 1 GiB upload: the emulator's CPU went from ~3.5 to ~2.0 ms per MiB.
+ */
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+
 function limitBytes(limit: number): Transform {
   let seen = 0;
   return new Transform({
@@ -103,7 +112,7 @@ export function createFileStore(filesDir: string): FileStore {
     async write(source, blob, limit) {
       const temp = join(tmpDir, ulid());
       try {
-        const sink = createWriteStream(temp);
+        const sink = createWriteStream(temp, { highWaterMark: WRITE_BUFFER_BYTES });
         if (limit === undefined) await pipeline(source, sink);
         else await pipeline(source, limitBytes(limit), sink);
         return await moveIntoPlace(temp, blob);
@@ -116,7 +125,7 @@ export function createFileStore(filesDir: string): FileStore {
       await mkdir(dirname(target), { recursive: true });
       // O_CREAT without O_TRUNC: the parts already written in place stay. The stream closes the handle.
       const handle = await open(target, constants.O_WRONLY | constants.O_CREAT);
-      const sink = handle.createWriteStream({ start: offset });
+      const sink = handle.createWriteStream({ start: offset, highWaterMark: WRITE_BUFFER_BYTES });
       await pipeline(source, limitBytes(limit), sink);
       return sink.bytesWritten;
     },
