@@ -11,14 +11,13 @@ import { RestClient, startEmulatorProcess, storedUploadDigest } from './lib/plat
 import { cpuTimeMs, rssBytes, sampleRss } from './lib/proc.ts';
 import type { BenchOptions, BenchReport } from './lib/results.ts';
 import { table } from './lib/results.ts';
-import { atLeast, atMost, fmt, fmtBytes, fmtRatio, median, NOISY_SPREAD, ratio, rotate, spread } from './lib/stats.ts';
+import { atLeast, atMost, fmt, fmtBytes, fmtRatio, median, NOISY_SPREAD, ratio, spread } from './lib/stats.ts';
 import { buildHive, startGatewayProcess, TARGET_LABELS } from './lib/targets.ts';
 
 const MIB = 1024 * 1024;
 /** The gateway's defaults (docs/configuration.md): SMALL_FILE_LIMIT 256 MiB, UPLOAD_PART_SIZE 64 MiB. */
 const SMALL_FILE_LIMIT = 256 * MIB;
 const PART_SIZE = 64 * MIB;
-const WARM_UP_BYTES = 64 * MIB;
 
 type Name = 'gateway' | 'direct';
 
@@ -76,7 +75,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
   // UPLOAD_BENCH_BYTES overrides the size (e.g. 1 GiB in a quick run, to look at memory alone).
   const size = process.env.UPLOAD_BENCH_BYTES ? Number(process.env.UPLOAD_BENCH_BYTES) : quick ? 64 * MIB : 1024 * MIB;
   if (!(Number.isSafeInteger(size) && size > 0)) throw new Error(`UPLOAD_BENCH_BYTES must be a positive whole number of bytes, not ${process.env.UPLOAD_BENCH_BYTES}`);
-  const rounds = quick ? 2 : 3;
+  const rounds = quick ? 2 : 5;
   const notes: string[] = [];
   const emulator = await startEmulatorProcess({ smallFileLimit: SMALL_FILE_LIMIT });
   try {
@@ -85,6 +84,8 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     const datasetId = await rest.createDataset('Upload benchmark', schema.id);
     const gateway = await startGatewayProcess(emulator, { SMALL_FILE_LIMIT: String(SMALL_FILE_LIMIT), UPLOAD_PART_SIZE: String(PART_SIZE) });
     const runs: UploadRun[] = [];
+    /** The gateway's RSS growth during its warm-up upload: the first upload through the fresh process. */
+    let warmUpRssGrowth = 0;
 
     // The measured uploads ask for what a direct upload tells its client (name, bytes, protocol); the
     // warm-up also asks for the sha256, which the gateway computes only when it is selected, and checks it.
@@ -110,19 +111,28 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     };
 
     try {
-      // One unmeasured upload each first, so that no measured run pays for code still being compiled or loaded.
-      const warmUpBytes = Math.min(size, WARM_UP_BYTES);
+      // One unmeasured upload of the full size each first. With a short warm-up (64 MiB) the first measured
+      // GiB cost every process more CPU per MiB than the later ones, and the throughput of the first rounds
+      // drifted up by 20-30% before it settled. The gateway's RSS growth counts from before this upload,
+      // from the fresh process, so memory taken once by the first upload is not hidden by the warm-up.
       for (const target of ['gateway', 'direct'] as const) {
         const batchId = await rest.createBatch(datasetId, 'parquet');
         if (target === 'gateway') {
-          const source = randomBytesStream(warmUpBytes, 1);
-          const file = await throughGateway(batchId, 'warm-up.bin', warmUpBytes, source, true);
+          const source = randomBytesStream(size, 1);
+          const rssBefore = rssBytes(gateway.pid);
+          const sampler = sampleRss(gateway.pid, 20);
+          const file = await throughGateway(batchId, 'warm-up.bin', size, source, true);
+          warmUpRssGrowth = sampler.stop() - rssBefore;
           if (file.sha256 !== source.digest()) notes.push(`warm-up: the gateway reported sha256 ${file.sha256} for bytes whose sha256 is ${source.digest()}`);
-        } else await direct(batchId, 'warm-up.bin', warmUpBytes, randomBytesStream(warmUpBytes, 2));
+        } else await direct(batchId, 'warm-up.bin', size, randomBytesStream(size, 2));
         await rest.json('POST', `/data/foundation/import/batches/${batchId}?action=ABORT`).catch(() => undefined);
       }
+      // Strictly alternating (gateway, direct, gateway, ...; the warm-ups end with direct), so that every
+      // measured upload follows one of the other target. With a rotated order, two uploads of one target
+      // ran back to back, and the second of such a pair came out 10-20% slower than that target's uploads
+      // that followed the other one.
       for (let round = 0; round < rounds; round++) {
-        for (const target of rotate<Name>(['gateway', 'direct'], round)) {
+        for (const target of ['gateway', 'direct'] as const) {
           const seed = 1000 + round * 2 + (target === 'gateway' ? 0 : 1);
           const batchId = await rest.createBatch(datasetId, 'parquet');
           const name = `upload-${round}-${target}.bin`;
@@ -195,7 +205,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     const directMiBs = by('direct').map((r) => r.mibPerSecond);
     for (const [t, v] of [['gateway', gwMiBs], ['direct', directMiBs]] as const) if (spread(v) > NOISY_SPREAD) notes.push(`Noisy: ${t} throughput varied by ${fmt(spread(v) * 100)}% between runs.`);
     const throughputRatio = ratio(median(gwMiBs), median(directMiBs));
-    const peakGrowth = Math.max(...by('gateway').map((r) => r.gatewayPeakRssGrowthBytes ?? 0));
+    const peakGrowth = Math.max(warmUpRssGrowth, ...by('gateway').map((r) => r.gatewayPeakRssGrowthBytes ?? 0));
     // CPU time per MiB, whole path: on a machine whose cores are all busy, throughput follows it more steadily than the clock does.
     const cpuPerMiB = (r: UploadRun) => ({ gateway: r.gatewayCpuMs / (r.bytes / MIB), emulator: r.emulatorCpuMs / (r.bytes / MIB), client: r.clientCpuMs / (r.bytes / MIB) });
     const cpuMedians = (t: Name) => {
@@ -213,16 +223,16 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
       name: 'upload',
       title: `Upload: a ${fmtBytes(size)} generated file through uploadBatchFile vs straight to the emulator`,
       conditions: [
-        `${rounds} rounds after one unmeasured upload of ${fmtBytes(Math.min(size, WARM_UP_BYTES))} each, gateway and direct interleaved; one emulator and one gateway process (SMALL_FILE_LIMIT ${fmtBytes(SMALL_FILE_LIMIT)}, UPLOAD_PART_SIZE ${fmtBytes(PART_SIZE)}); bytes from a seeded AES-CTR keystream, generated while sent`,
+        `${rounds} rounds after one unmeasured upload of the same size each, then gateway and direct strictly alternating (each measured upload follows one of the other target); one emulator and one gateway process (SMALL_FILE_LIMIT ${fmtBytes(SMALL_FILE_LIMIT)}, UPLOAD_PART_SIZE ${fmtBytes(PART_SIZE)}); bytes from a seeded AES-CTR keystream, generated while sent`,
         'the gateway\'s answer selects fileName, bytes and protocol (what a direct upload tells its client), not sha256; the warm-up selects sha256 and checks it',
         'throughput: bytes / time from the first byte sent to the response (gateway: multipart POST, with a boundary as Chrome makes one, to the mutation\'s answer; direct: PUT, or INITIALIZE + PATCH parts + COMPLETE)',
-        'gateway RSS: sampled from /proc/<pid>/status every 20 ms; growth = peak during the upload minus RSS just before it',
+        'gateway RSS: sampled from /proc/<pid>/status every 20 ms; growth = peak during an upload minus RSS just before it; the figure is the largest over every upload, the warm-up (the fresh process\'s first) included',
         'byte-exact: sha256 of the blob the emulator stored (read from its data folder) equals sha256 of the generated stream',
         'CPU: user + system time from /proc/<pid>/stat (gateway, emulator) and process.cpuUsage() (the client, this process, which also generates the bytes), per MiB uploaded; medians',
       ],
       markdown: [
         table(
-          ['target', 'throughput (median)', 'protocol', 'byte-exact', 'gateway peak RSS growth (max)', 'CPU ms/MiB: gateway / emulator / client = total'],
+          ['target', 'throughput (median)', 'protocol', 'byte-exact', 'gateway peak RSS growth (max, warm-up included)', 'CPU ms/MiB: gateway / emulator / client = total'],
           [
             [TARGET_LABELS.gateway, `${fmt(median(gwMiBs), 1)} MiB/s`, by('gateway')[0]?.protocol ?? 'n/a', String(by('gateway').every((r) => r.byteExact)), fmtBytes(peakGrowth), cpuCell(gwCpu)],
             [TARGET_LABELS.direct, `${fmt(median(directMiBs), 1)} MiB/s`, by('direct')[0]?.protocol ?? 'n/a', String(by('direct').every((r) => r.byteExact)), '', cpuCell(directCpu)],

@@ -58,7 +58,9 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   const dataDir = join(WORK_DIR, `emulator-${process.pid}-${++emulatorSeq}`);
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
-  const args = ['--import', 'tsx', CLI, 'emulator', '--port', '0', '--data-dir', dataDir];
+  // BENCH_EMULATOR_CPU_PROF_DIR: the emulator process writes a V8 CPU profile there when it exits (`--cpu-prof`).
+  const profile = process.env.BENCH_EMULATOR_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EMULATOR_CPU_PROF_DIR}`] : [];
+  const args = [...profile, '--import', 'tsx', CLI, 'emulator', '--port', '0', '--data-dir', dataDir];
   if (options.faults) args.push('--faults');
   if (options.processingDelayMs !== undefined) args.push('--processing-delay-ms', String(options.processingDelayMs));
   if (options.smallFileLimit !== undefined) args.push('--small-file-limit', String(options.smallFileLimit));
