@@ -75,7 +75,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
   // UPLOAD_BENCH_BYTES overrides the size (e.g. 1 GiB in a quick run, to look at memory alone).
   const size = process.env.UPLOAD_BENCH_BYTES ? Number(process.env.UPLOAD_BENCH_BYTES) : quick ? 64 * MIB : 1024 * MIB;
   if (!(Number.isSafeInteger(size) && size > 0)) throw new Error(`UPLOAD_BENCH_BYTES must be a positive whole number of bytes, not ${process.env.UPLOAD_BENCH_BYTES}`);
-  const rounds = quick ? 2 : 5;
+  const rounds = quick ? 2 : 3;
   const notes: string[] = [];
   const emulator = await startEmulatorProcess({ smallFileLimit: SMALL_FILE_LIMIT });
   try {
