@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { postMultipart } from './lib/multipart.ts';
 import { randomBytesStream } from './lib/generate.ts';
 import { RestClient, startEmulatorProcess, storedUploadDigest } from './lib/platform.ts';
-import { cpuTimeMs, rssBytes, sampleRss } from './lib/proc.ts';
+import { cpuTimeMs, measureRssGrowth } from './lib/proc.ts';
 import type { BenchOptions, BenchReport } from './lib/results.ts';
 import { table } from './lib/results.ts';
 import { atLeast, atMost, fmt, fmtBytes, fmtRatio, median, NOISY_SPREAD, ratio, spread } from './lib/stats.ts';
@@ -119,10 +119,8 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
         const batchId = await rest.createBatch(datasetId, 'parquet');
         if (target === 'gateway') {
           const source = randomBytesStream(size, 1);
-          const rssBefore = rssBytes(gateway.pid);
-          const sampler = sampleRss(gateway.pid, 20);
-          const file = await throughGateway(batchId, 'warm-up.bin', size, source, true);
-          warmUpRssGrowth = sampler.stop() - rssBefore;
+          const { value: file, growth } = await measureRssGrowth(gateway.pid, () => throughGateway(batchId, 'warm-up.bin', size, source, true));
+          warmUpRssGrowth = growth;
           if (file.sha256 !== source.digest()) notes.push(`warm-up: the gateway reported sha256 ${file.sha256} for bytes whose sha256 is ${source.digest()}`);
         } else await direct(batchId, 'warm-up.bin', size, randomBytesStream(size, 2));
         await rest.json('POST', `/data/foundation/import/batches/${batchId}?action=ABORT`).catch(() => undefined);
@@ -143,11 +141,10 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
           const cpuBefore = { gateway: cpuTimeMs(gateway.pid), emulator: cpuTimeMs(emulator.pid), client: process.cpuUsage() };
           const t0 = performance.now();
           if (target === 'gateway') {
-            rssBefore = rssBytes(gateway.pid);
-            const sampler = sampleRss(gateway.pid, 20);
-            const file = await throughGateway(batchId, name, size, source);
-            rssGrowth = sampler.stop() - rssBefore;
-            protocol = file.protocol;
+            const measured = await measureRssGrowth(gateway.pid, () => throughGateway(batchId, name, size, source));
+            rssBefore = measured.before;
+            rssGrowth = measured.growth;
+            protocol = measured.value.protocol;
           } else {
             protocol = await direct(batchId, name, size, source);
           }

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { CLI, WORK_DIR } from './paths.ts';
-import { spawnService } from './proc.ts';
+import { cpuProfileArgs, spawnService } from './proc.ts';
 import type { Service } from './proc.ts';
 
 export const LOCAL = {
@@ -59,8 +59,7 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   // BENCH_EMULATOR_CPU_PROF_DIR: the emulator process writes a V8 CPU profile there when it exits (`--cpu-prof`).
-  const profile = process.env.BENCH_EMULATOR_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EMULATOR_CPU_PROF_DIR}`] : [];
-  const args = [...profile, '--import', 'tsx', CLI, 'emulator', '--port', '0', '--data-dir', dataDir];
+  const args = [...cpuProfileArgs(process.env.BENCH_EMULATOR_CPU_PROF_DIR), '--import', 'tsx', CLI, 'emulator', '--port', '0', '--data-dir', dataDir];
   if (options.faults) args.push('--faults');
   if (options.processingDelayMs !== undefined) args.push('--processing-delay-ms', String(options.processingDelayMs));
   if (options.smallFileLimit !== undefined) args.push('--small-file-limit', String(options.smallFileLimit));

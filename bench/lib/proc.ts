@@ -203,6 +203,19 @@ export function sampleRss(pid: number, intervalMs = 20): RssSampler {
   };
 }
 
+/** Node flags that make a process write a V8 CPU profile into `folder` when it exits (`--cpu-prof`); none without a folder. */
+export function cpuProfileArgs(folder: string | undefined): string[] {
+  return folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`] : [];
+}
+
+/** Runs `work` while sampling the RSS of `pid`: its value, the RSS just before, and the peak growth over it. */
+export async function measureRssGrowth<T>(pid: number, work: () => Promise<T>, intervalMs = 20): Promise<{ value: T; before: number; growth: number }> {
+  const before = rssBytes(pid);
+  const sampler = sampleRss(pid, intervalMs);
+  const value = await work();
+  return { value, before, growth: sampler.stop() - before };
+}
+
 /** Runs a command to completion and returns its stdout; throws with stderr on a non-zero exit. */
 export function runToEnd(command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {

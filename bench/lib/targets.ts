@@ -9,7 +9,7 @@ import { ensurePeer, PEERS, PEERS_DIR } from './peers.ts';
 import type { EmulatorProcess } from './platform.ts';
 import { LOCAL } from './platform.ts';
 import { CLI, OPENAPI_DIR, ROOT_DIR } from './paths.ts';
-import { freePort, runToEnd, spawnService } from './proc.ts';
+import { cpuProfileArgs, freePort, runToEnd, spawnService } from './proc.ts';
 import type { Service } from './proc.ts';
 
 export type TargetName = 'gateway' | 'gateway-traced' | 'direct' | 'hive' | 'mesh';
@@ -39,8 +39,7 @@ export interface GatewayProcess extends Service {
  */
 export async function startGatewayProcess(emulator: { url: string }, env: Record<string, string> = {}, name = 'gateway'): Promise<GatewayProcess> {
   // BENCH_CPU_PROF_DIR: every gateway process writes a V8 CPU profile there when it exits (`--cpu-prof`).
-  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-  const service = await spawnService(name, process.execPath, [...profile, '--import', 'tsx', CLI, 'serve'], {
+  const service = await spawnService(name, process.execPath, [...cpuProfileArgs(process.env.BENCH_CPU_PROF_DIR), '--import', 'tsx', CLI, 'serve'], {
     cwd: ROOT_DIR,
     env: {
       NODE_ENV: 'production',
