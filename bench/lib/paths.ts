@@ -11,6 +11,7 @@ export const RESULTS_DIR = join(BENCH_DIR, 'results');
  * the files of another run going on at the same time.
  */
 export const WORK_DIR = join(BENCH_DIR, '.work', `run-${process.pid}`);
-export const CLI = join(ROOT_DIR, 'src', 'cli.ts');
+/** The command-line entry the image runs (`node bin/aep-graphql.js`): the processes under test start as they are deployed. */
+export const CLI = join(ROOT_DIR, 'bin', 'aep-graphql.js');
 /** Adobe's OpenAPI documents, the copies the emulator serves: the peers are generated from them. */
 export const OPENAPI_DIR = join(ROOT_DIR, 'src', 'emulator', 'openapi');

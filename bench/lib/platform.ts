@@ -59,7 +59,7 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   // BENCH_EMULATOR_CPU_PROF_DIR: the emulator process writes a V8 CPU profile there when it exits (`--cpu-prof`).
-  const args = [...cpuProfileArgs(process.env.BENCH_EMULATOR_CPU_PROF_DIR), '--import', 'tsx', CLI, 'emulator', '--port', '0', '--data-dir', dataDir];
+  const args = [...cpuProfileArgs(process.env.BENCH_EMULATOR_CPU_PROF_DIR), CLI, 'emulator', '--port', '0', '--data-dir', dataDir];
   if (options.faults) args.push('--faults');
   if (options.processingDelayMs !== undefined) args.push('--processing-delay-ms', String(options.processingDelayMs));
   if (options.smallFileLimit !== undefined) args.push('--small-file-limit', String(options.smallFileLimit));

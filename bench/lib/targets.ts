@@ -39,7 +39,7 @@ export interface GatewayProcess extends Service {
  */
 export async function startGatewayProcess(emulator: { url: string }, env: Record<string, string> = {}, name = 'gateway'): Promise<GatewayProcess> {
   // BENCH_CPU_PROF_DIR: every gateway process writes a V8 CPU profile there when it exits (`--cpu-prof`).
-  const service = await spawnService(name, process.execPath, [...cpuProfileArgs(process.env.BENCH_CPU_PROF_DIR), '--import', 'tsx', CLI, 'serve'], {
+  const service = await spawnService(name, process.execPath, [...cpuProfileArgs(process.env.BENCH_CPU_PROF_DIR), CLI, 'serve'], {
     cwd: ROOT_DIR,
     env: {
       NODE_ENV: 'production',

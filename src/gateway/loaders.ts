@@ -51,75 +51,108 @@ function inKeyOrder<T>(ids: readonly string[], found: ReadonlyMap<string, T>, wh
 }
 
 export function createLoaders(platform: ScopedPlatform): Loaders {
-  const dataset = new DataLoader<string, DataSet>(
-    async (ids) => inKeyOrder(ids, await platform.catalog.getDataSets(ids), 'Dataset'),
-    { name: 'dataset', maxBatchSize: CATALOG_MAX_IDS },
-  );
+  return new RequestLoaders(platform);
+}
 
-  const batch = new DataLoader<string, Batch>(
-    async (ids) => inKeyOrder(ids, await platform.catalog.getBatches(ids), 'Batch'),
-    { name: 'batch', maxBatchSize: CATALOG_MAX_IDS },
-  );
-
-  // The Registry has no multi-id lookup: one call per distinct schema, in parallel.
-  const schema = new DataLoader<string, XdmSchema>(
-    (ids) =>
-      Promise.all(
-        ids.map(async (id) => {
-          try {
-            return (await platform.schemaRegistry.getSchema(id, { full: true })) ?? notFound('Schema', id);
-          } catch (error) {
-            return error instanceof Error ? error : new Error(String(error));
-          }
-        }),
-      ),
-    { name: 'schema', cacheKeyFn: schemaKey },
-  );
-
-  const lastBatch = new DataLoader<DataSet, Batch | null, string>(
-    async (datasets) => {
-      const ids = datasets.map((d) => d.lastBatchId).filter((id): id is string => typeof id === 'string' && id !== '');
-      const batches = await batch.loadMany(ids);
-      const byId = new Map<string, Batch | Error>(ids.map((id, i) => [id, batches[i]!]));
-      return datasets.map((d) => {
-        if (!d.lastBatchId) return null;
-        const found = byId.get(d.lastBatchId);
-        // A last batch the Catalog no longer has is no last batch.
-        if (found === undefined || (found instanceof Error && isNotFound(found))) return null;
-        return found;
-      });
-    },
-    { name: 'lastBatch', cacheKeyFn: (d) => d.id },
-  );
-
-  let sandboxList: Promise<Sandbox[]> | undefined;
-  const sandboxes = () => (sandboxList ??= platform.sandboxes.listSandboxes());
-
+/**
+ * Each loader is built the first time a resolver asks for it: most
+ * operations use one or two of them, and a request would otherwise pay for
+ * all four (and their closures) whatever it asks.
+ */
+class RequestLoaders implements Loaders {
+  readonly #platform: ScopedPlatform;
+  #dataset: DataLoader<string, DataSet> | undefined;
+  #batch: DataLoader<string, Batch> | undefined;
+  #schema: DataLoader<string, XdmSchema> | undefined;
+  #lastBatch: DataLoader<DataSet, Batch | null, string> | undefined;
+  #sandboxList: Promise<Sandbox[]> | undefined;
   // By the id as given (not schemaKey): the lookups that follow a preload use the same spelling, and skip the normalisation.
-  const preloadedSchemas = new Map<string, XdmSchema | null>();
+  readonly #preloadedSchemas = new Map<string, XdmSchema | null>();
   // The last page's few distinct ids with their schemas. Its items' ids are
   // fresh strings from the Catalog's JSON: comparing them with a few known
   // ids is cheaper than hashing each one for the map.
-  let lastPage: Array<readonly [string, XdmSchema | null]> = [];
-  async function preloadSchemas(ids: readonly string[]): Promise<void> {
-    const distinct = distinctIds(ids);
-    const missing = distinct.filter((id) => !preloadedSchemas.has(id));
-    if (missing.length > 0) {
-      const results = await schema.loadMany(missing);
-      missing.forEach((id, i) => {
-        const result = results[i];
-        if (!(result instanceof Error)) preloadedSchemas.set(id, result!);
-        else if (isNotFound(result)) preloadedSchemas.set(id, null);
-      });
-    }
-    lastPage = distinct.length <= FEW_IDS ? distinct.filter((id) => preloadedSchemas.has(id)).map((id) => [id, preloadedSchemas.get(id)!] as const) : [];
-  }
-  function loadedSchema(id: string): XdmSchema | null | undefined {
-    for (let i = 0; i < lastPage.length; i++) if (lastPage[i]![0] === id) return lastPage[i]![1];
-    return preloadedSchemas.get(id);
+  #lastPage: Array<readonly [string, XdmSchema | null]> = [];
+
+  constructor(platform: ScopedPlatform) {
+    this.#platform = platform;
   }
 
-  return { dataset, batch, schema, lastBatch, sandboxes, preloadSchemas, loadedSchema };
+  get dataset(): DataLoader<string, DataSet> {
+    const catalog = this.#platform.catalog;
+    return (this.#dataset ??= new DataLoader<string, DataSet>(async (ids) => inKeyOrder(ids, await catalog.getDataSets(ids), 'Dataset'), {
+      name: 'dataset',
+      maxBatchSize: CATALOG_MAX_IDS,
+    }));
+  }
+
+  get batch(): DataLoader<string, Batch> {
+    const catalog = this.#platform.catalog;
+    return (this.#batch ??= new DataLoader<string, Batch>(async (ids) => inKeyOrder(ids, await catalog.getBatches(ids), 'Batch'), {
+      name: 'batch',
+      maxBatchSize: CATALOG_MAX_IDS,
+    }));
+  }
+
+  get schema(): DataLoader<string, XdmSchema> {
+    const registry = this.#platform.schemaRegistry;
+    // The Registry has no multi-id lookup: one call per distinct schema, in parallel.
+    return (this.#schema ??= new DataLoader<string, XdmSchema>(
+      (ids) =>
+        Promise.all(
+          ids.map(async (id) => {
+            try {
+              return (await registry.getSchema(id, { full: true })) ?? notFound('Schema', id);
+            } catch (error) {
+              return error instanceof Error ? error : new Error(String(error));
+            }
+          }),
+        ),
+      { name: 'schema', cacheKeyFn: schemaKey },
+    ));
+  }
+
+  get lastBatch(): DataLoader<DataSet, Batch | null, string> {
+    return (this.#lastBatch ??= new DataLoader<DataSet, Batch | null, string>(
+      async (datasets) => {
+        const ids = datasets.map((d) => d.lastBatchId).filter((id): id is string => typeof id === 'string' && id !== '');
+        const batches = await this.batch.loadMany(ids);
+        const byId = new Map<string, Batch | Error>(ids.map((id, i) => [id, batches[i]!]));
+        return datasets.map((d) => {
+          if (!d.lastBatchId) return null;
+          const found = byId.get(d.lastBatchId);
+          // A last batch the Catalog no longer has is no last batch.
+          if (found === undefined || (found instanceof Error && isNotFound(found))) return null;
+          return found;
+        });
+      },
+      { name: 'lastBatch', cacheKeyFn: (d) => d.id },
+    ));
+  }
+
+  sandboxes(): Promise<Sandbox[]> {
+    return (this.#sandboxList ??= this.#platform.sandboxes.listSandboxes());
+  }
+
+  async preloadSchemas(ids: readonly string[]): Promise<void> {
+    const preloaded = this.#preloadedSchemas;
+    const distinct = distinctIds(ids);
+    const missing = distinct.filter((id) => !preloaded.has(id));
+    if (missing.length > 0) {
+      const results = await this.schema.loadMany(missing);
+      missing.forEach((id, i) => {
+        const result = results[i];
+        if (!(result instanceof Error)) preloaded.set(id, result!);
+        else if (isNotFound(result)) preloaded.set(id, null);
+      });
+    }
+    this.#lastPage = distinct.length <= FEW_IDS ? distinct.filter((id) => preloaded.has(id)).map((id) => [id, preloaded.get(id)!] as const) : [];
+  }
+
+  loadedSchema(id: string): XdmSchema | null | undefined {
+    const lastPage = this.#lastPage;
+    for (let i = 0; i < lastPage.length; i++) if (lastPage[i]![0] === id) return lastPage[i]![1];
+    return this.#preloadedSchemas.get(id);
+  }
 }
 
 /** Up to this many distinct ids are told apart by comparing strings; more go through a Set. */
