@@ -4,6 +4,7 @@
 // commands (PUBLISH, the lease, the states: one connection, so that a state
 // written and then published is written before any instance hears of it),
 // one in subscriber mode.
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { PlatformClient } from '../platform/client.ts';
@@ -42,19 +43,24 @@ export function createBatchWatchFor(
     return { batchWatch, shared: false, close: () => batchWatch.close() };
   }
 
+  // The instance's name in the poll leases, and in its batch watch's log lines, so that an operator can tell which instance polls what.
+  const instance = randomUUID();
+  const sharedLogger = logger.child({ instance });
   const prefix = config.redisKeyPrefix;
   const commands = new Redis(config.redisUrl, { lazyConnect: false });
   const subscriber = commands.duplicate();
   // ioredis reconnects by itself; without a listener an error event would crash the process.
-  for (const connection of [commands, subscriber]) connection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  for (const connection of [commands, subscriber]) connection.on('error', (error: unknown) => sharedLogger.warn({ err: error }, 'redis connection error'));
 
-  const pubsub = createRedisPubSub<WatchTopics>({ publisher: commands, subscriber, prefix, logger });
+  const pubsub = createRedisPubSub<WatchTopics>({ publisher: commands, subscriber, prefix, logger: sharedLogger });
   const batchWatch = createBatchWatch({
     ...common,
+    logger: sharedLogger,
     pubsub,
-    lease: createRedisLease({ redis: commands, prefix, ttlMs: leaseTtlFor(config.batchPollIntervalMs) }),
+    lease: createRedisLease({ redis: commands, prefix, ttlMs: leaseTtlFor(config.batchPollIntervalMs), owner: instance }),
     stateStore: createRedisStateStore({ redis: commands, prefix }),
   });
+  sharedLogger.info({ prefix }, 'batch watch shares pollers, events and states through Redis');
   let closing: Promise<void> | undefined;
   return {
     batchWatch,
@@ -62,7 +68,7 @@ export function createBatchWatchFor(
     close() {
       closing ??= (async () => {
         await batchWatch.close();
-        await pubsub.close().catch((error: unknown) => logger.warn({ err: error }, 'redis pubsub close failed'));
+        await pubsub.close().catch((error: unknown) => sharedLogger.warn({ err: error }, 'redis pubsub close failed'));
         await Promise.all([commands, subscriber].map((connection) => connection.quit().catch(() => connection.disconnect())));
       })();
       return closing;

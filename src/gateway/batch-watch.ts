@@ -33,7 +33,7 @@ import { codeForPlatformError, notFound } from './errors.ts';
 import { createEventQueue } from './event-queue.ts';
 import type { EventQueue } from './event-queue.ts';
 import { createLocalLease } from './poll-lease.ts';
-import type { PollLease } from './poll-lease.ts';
+import type { LeaseRenewal, PollLease } from './poll-lease.ts';
 import { createMemoryPubSub, topicName, topicPart } from './pubsub.ts';
 import type { PubSub, Unsubscribe } from './pubsub.ts';
 import { createMemoryStateStore } from './watch-state-store.ts';
@@ -390,6 +390,7 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     watch.timer = undefined;
     watch.renewTimer = undefined;
     if (watch.role === 'holder') {
+      logger?.debug({ watch: watch.mapKey }, 'batch watch poller stopped');
       activePollers--;
       watch.abort.abort();
       watch.abort = new AbortController();
@@ -402,6 +403,8 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
     if (watch.closed) return;
     watch.closed = true;
     watches.delete(watch.mapKey);
+    // A contender stops asking for the lease (a holder gives it back in stopHolding).
+    if (watch.role === 'contender') track(lease.release(watch.leaseKey));
     stopHolding(watch);
     watch.lifetime.abort();
     track(watch.ready.then(() => watch.unsubscribe?.()));
@@ -484,14 +487,15 @@ export function createBatchWatch(options: BatchWatchOptions): BatchWatch {
 
   async function renew(watch: Watch): Promise<void> {
     if (watch.role !== 'holder') return;
-    let kept = false;
+    let renewal: LeaseRenewal = 'lost';
     try {
-      kept = await lease.renew(watch.leaseKey);
+      renewal = await lease.renew(watch.leaseKey);
     } catch (error) {
       logger?.warn({ err: error, watch: watch.mapKey }, 'poll lease could not be renewed');
     }
-    if (kept || watch.role !== 'holder' || watch.closed) return;
-    logger?.warn({ watch: watch.mapKey }, 'poll lease lost: another instance polls now');
+    if (renewal === 'kept' || watch.role !== 'holder' || watch.closed) return;
+    if (renewal === 'handed-over') logger?.debug({ watch: watch.mapKey }, 'batch watch poller handed over: another instance polls now');
+    else logger?.warn({ watch: watch.mapKey }, 'poll lease lost: another instance polls now');
     stopHolding(watch);
     watch.role = 'contender';
     schedule(watch, leaseRetryMs, contend);
