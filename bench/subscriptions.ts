@@ -47,6 +47,8 @@ interface Scenario extends Latency {
   readonly pollsPerInterval: number;
   readonly distinctBatches: number;
   readonly idleWindowSeconds: number;
+  /** Watches each instance polls while the subscribers are idle (aep_gateway_active_pollers). */
+  readonly pollersPerInstance: readonly number[];
   readonly bytesPerSubscriber: number;
   /** RSS step of the second half of the subscribers, per subscriber. */
   readonly marginalBytesPerSubscriber: number;
@@ -123,6 +125,13 @@ function startWorker(spec: WsWorkerSpec): Worker {
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** The watches a gateway polls now, from its Prometheus metrics. */
+async function activePollers(gw: GatewayProcess): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', gw.graphqlUrl))).text();
+  const line = text.split('\n').find((l) => l.startsWith('aep_gateway_active_pollers'));
+  return line ? Number(line.split(' ').at(-1)) : Number.NaN;
 }
 
 function stats(values: number[]): Percentiles {
@@ -205,7 +214,8 @@ async function scenario(name: string, emulator: EmulatorProcess, gateways: Gatew
     await sleep(idleWindowSeconds * 1000);
     const polls = countMatching(await emulator.counters(), POLL_ROUTE);
     const pollsPerInterval = polls / ((idleWindowSeconds * 1000) / POLL_INTERVAL_MS);
-    log(`${name}: ${fmt(pollsPerInterval, 1)} upstream polls per ${POLL_INTERVAL_MS} ms interval for ${BATCHES} distinct batches; gateway RSS ${fmtBytes(rssBefore)} -> ${fmtBytes(rssAfterHalf[0]!)} -> ${fmtBytes(rssIdle)} (${fmt((rssIdle - rssBefore) / subscribers / 1024, 1)} KiB per subscriber on average, ${fmt(marginal / 1024, 1)} KiB for the second half)`);
+    const pollersPerInstance = await Promise.all(gateways.map(activePollers));
+    log(`${name}: ${fmt(pollsPerInterval, 1)} upstream polls per ${POLL_INTERVAL_MS} ms interval for ${BATCHES} distinct batches, polled by the instances ${pollersPerInstance.join(' / ')}; gateway RSS ${fmtBytes(rssBefore)} -> ${fmtBytes(rssAfterHalf[0]!)} -> ${fmtBytes(rssIdle)} (${fmt((rssIdle - rssBefore) / subscribers / 1024, 1)} KiB per subscriber on average, ${fmt(marginal / 1024, 1)} KiB for the second half)`);
 
     const rounds: Latency[] = [await burst(rest, batchIds, workers)];
     logBurst(name, 1, rounds[0]!, log);
@@ -231,6 +241,7 @@ async function scenario(name: string, emulator: EmulatorProcess, gateways: Gatew
       pollsPerInterval,
       distinctBatches: BATCHES,
       idleWindowSeconds,
+      pollersPerInstance,
       bytesPerSubscriber: (rssIdle - rssBefore) / subscribers,
       marginalBytesPerSubscriber: marginal,
       gatewayRssBeforeBytes: rssBefore,
@@ -291,6 +302,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     conditions: [
       `subscribers: one WebSocket connection and one batchStatus subscription each, spread evenly over ${BATCHES} batches, in a separate process; gateway BATCH_POLL_INTERVAL_MS=${POLL_INTERVAL_MS} (fixed interval)`,
       `polls per interval: GET /catalog/batches requests counted by the emulator over ${idleWindowSeconds} s of idle subscriptions, divided by the number of intervals`,
+      'batches polled per instance: each gateway\'s aep_gateway_active_pollers at the end of that window (with Redis, the poll leases spread over the instances by rendezvous weight)',
       'memory per subscriber, from /proc RSS summed over instances: average = (RSS with every subscriber idle - RSS before they connected) / subscribers; second half = the RSS step when the second half of the subscribers (a second process) connected, per subscriber: the marginal cost, without what the first connections set up once',
       'latency: every batch is completed at once; the emulator moves it to processing then success (300 ms apart); each status change is timed at the subscriber from the batch\'s `updated` (the emulator\'s change) and from the event\'s `observedAt` (the gateway\'s poll)',
       `latency rounds: ${LATENCY_ROUNDS} bursts per setup, each with new batches and newly connected subscribers (the same spread); p50 and p99 are the medians of the bursts' own, max the largest of all`,
@@ -298,11 +310,12 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     ],
     markdown: [
       table(
-      ['setup', 'subscribers', 'polls per interval (distinct batches)', 'per idle subscriber: average / second half', 'delivered', 'from change p50 / p99', 'from poll p50 / p99'],
+      ['setup', 'subscribers', 'polls per interval (distinct batches)', 'batches polled per instance', 'per idle subscriber: average / second half', 'delivered', 'from change p50 / p99', 'from poll p50 / p99'],
       scenarios.map((s) => [
         s.name,
         fmt(s.subscribers),
         `${fmt(s.pollsPerInterval, 1)} (${s.distinctBatches})`,
+        s.pollersPerInstance.join(' / '),
         `${fmt(s.bytesPerSubscriber / 1024, 1)} / ${fmt(s.marginalBytesPerSubscriber / 1024, 1)} KiB`,
         fmt(s.delivered),
         `${fmt(s.fromChange.p50, 1)} / ${fmt(s.fromChange.p99, 1)} ms`,
