@@ -19,15 +19,31 @@ export function prng(seed: number): () => number {
   };
 }
 
-/**
- * `size` pseudo-random bytes from `seed` (the AES-256-CTR keystream of a key
- * derived from the seed: seeded, reproducible, and fast enough that the
- * generator never limits an upload), in chunks of `chunkSize`; `digest()` is
- * the sha256 of what was read so far.
- */
-export function randomBytesStream(size: number, seed: number, chunkSize = 1 << 20): Readable & { digest(): string; produced(): number } {
+/** The AES-256-CTR keystream of a key derived from `seed`: seeded, reproducible, and fast enough that the generator never limits an upload. */
+function keystream(seed: number) {
   const key = createHash('sha256').update(`aep-graphql bench seed ${seed}`).digest();
-  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+}
+
+export interface RandomBytesOptions {
+  /** @default 1 MiB */
+  readonly chunkSize?: number;
+  /**
+   * Hash the bytes as they are produced, for `digest()`. Off, the stream
+   * costs the process that sends it only the keystream, and
+   * `randomBytesDigest` gives the same sha256 afterwards. @default true
+   */
+  readonly hashing?: boolean;
+}
+
+/**
+ * `size` pseudo-random bytes from `seed` (the keystream above), in chunks of
+ * `chunkSize`; `digest()` is the sha256 of what was read so far.
+ */
+export function randomBytesStream(size: number, seed: number, options: RandomBytesOptions = {}): Readable & { digest(): string; produced(): number } {
+  const chunkSize = options.chunkSize ?? 1 << 20;
+  const hashing = options.hashing ?? true;
+  const cipher = keystream(seed);
   const zeros = Buffer.alloc(chunkSize);
   let produced = 0;
   const hash = createHash('sha256');
@@ -36,21 +52,36 @@ export function randomBytesStream(size: number, seed: number, chunkSize = 1 << 2
     highWaterMark: chunkSize,
     read() {
       if (produced >= size) {
-        finalDigest ??= hash.digest('hex');
+        if (hashing) finalDigest ??= hash.digest('hex');
         this.push(null);
         return;
       }
       const n = Math.min(chunkSize, size - produced);
       const chunk = cipher.update(n === chunkSize ? zeros : zeros.subarray(0, n));
       produced += n;
-      hash.update(chunk);
+      if (hashing) hash.update(chunk);
       this.push(chunk);
     },
   });
   return Object.assign(stream, {
-    digest: () => (finalDigest ??= hash.digest('hex')),
+    digest: () => {
+      if (!hashing) throw new Error('this stream was made without hashing: randomBytesDigest(size, seed) gives its sha256');
+      return (finalDigest ??= hash.digest('hex'));
+    },
     produced: () => produced,
   });
+}
+
+/** The sha256 of `randomBytesStream(size, seed)`, made again without sending it. */
+export function randomBytesDigest(size: number, seed: number, chunkSize = 1 << 20): string {
+  const cipher = keystream(seed);
+  const zeros = Buffer.alloc(chunkSize);
+  const hash = createHash('sha256');
+  for (let produced = 0; produced < size; produced += chunkSize) {
+    const n = Math.min(chunkSize, size - produced);
+    hash.update(cipher.update(n === chunkSize ? zeros : zeros.subarray(0, n)));
+  }
+  return hash.digest('hex');
 }
 
 const FIRST = ['Ada', 'Alan', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'John', 'Katherine', 'Niklaus', 'Radia', 'Tim'];

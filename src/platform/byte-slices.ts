@@ -11,6 +11,15 @@ export function toBuffer(chunk: unknown): Buffer {
   throw new TypeError('upload streams must produce bytes');
 }
 
+/**
+ * Bytes gathered before they go upstream in one write. The multipart parser
+ * hands the file over in pieces of up to 64 KiB as the client's socket
+ * delivers them; sent one by one, each is a write of its own here and, when
+ * the Platform reads faster than the gateway forwards, a wake-up and a small
+ * read of its own there.
+ */
+const COALESCE_BYTES = 256 * 1024;
+
 /** The source delivered another number of bytes than the size announced for it. */
 export class SizeMismatchError extends RangeError {}
 
@@ -51,8 +60,9 @@ export class ByteSlices {
   }
 
   /**
-   * The next `length` bytes, as they arrive (no copy: the source's chunks,
-   * cut at the edges). Fails when the source ends first. With `last`, the
+   * The next `length` bytes, as they arrive: the source's chunks, cut at
+   * the edges, and small ones joined up to COALESCE_BYTES (a chunk that
+   * size or larger goes on without a copy). Fails when the source ends first. With `last`, the
    * final chunk is held back until the source is seen to end, so a source
    * longer than announced fails the request before its last byte is sent
    * rather than leaving a whole-looking file upstream. Read each slice to its
@@ -69,6 +79,8 @@ export class ByteSlices {
 
   private async *slice(length: number, last: boolean): AsyncGenerator<Buffer> {
     let left = length;
+    const gathered: Buffer[] = [];
+    let gatheredBytes = 0;
     while (left > 0) {
       let chunk = await this.pull();
       if (!chunk) throw new SizeMismatchError(`The upload stream ended after ${this.offset} of the ${this.announced} bytes announced`);
@@ -80,7 +92,13 @@ export class ByteSlices {
       if (left === 0 && last) await this.requireEnd();
       this.offset += chunk.length;
       this.observe(chunk);
-      yield chunk;
+      gathered.push(chunk);
+      gatheredBytes += chunk.length;
+      if (gatheredBytes >= COALESCE_BYTES || left === 0) {
+        yield gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
+        gathered.length = 0;
+        gatheredBytes = 0;
+      }
     }
     if (length === 0 && last) await this.requireEnd();
   }

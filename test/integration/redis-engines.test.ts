@@ -2,25 +2,20 @@
 // lease (one holder, compare-and-delete, expiry, the rightful holder by
 // rendezvous weight), the pubsub engine (typed JSON payloads,
 // reference-counted channels) and the state store (TTL).
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisLease } from '../../src/gateway/poll-lease.ts';
 import { createRedisPubSub } from '../../src/gateway/pubsub.ts';
 import { createRedisStateStore } from '../../src/gateway/watch-state-store.ts';
+import { rightfulHolder } from '../helpers/lease-rank.ts';
 import { REDIS_URL, redisMissing, serviceGate } from '../helpers/services.ts';
 
 const skip = serviceGate(await redisMissing(), 'Redis engines');
 
-/** The instance that should hold a watch's lease among those that want it: the highest sha1(instance, key), as the lease scripts weigh them. */
-function rightful(instances: readonly string[], key: string): string {
-  const weight = (instance: string) => createHash('sha1').update(`${instance}\n${key}`).digest('hex');
-  return [...instances].sort((a, b) => (weight(a) > weight(b) ? -1 : 1))[0]!;
-}
-
 /** A watch key whose rightful holder among `instances` is `wanted`. */
 function keyRightfullyOf(wanted: string, instances: readonly string[], stem: string): string {
-  for (let i = 0; ; i++) if (rightful(instances, `${stem}:${i}`) === wanted) return `${stem}:${i}`;
+  for (let i = 0; ; i++) if (rightfulHolder(instances, `${stem}:${i}`) === wanted) return `${stem}:${i}`;
 }
 
 describe.skipIf(skip)('Redis engines of the batch watch', () => {
@@ -120,7 +115,7 @@ describe.skipIf(skip)('Redis engines of the batch watch', () => {
     for (const key of keys) await leases[0]!.renew(key);
     for (const lease of leases.slice(1)) for (const key of keys) await lease.acquire(key);
     const holders = await Promise.all(keys.map((key) => redis.get(`${prefix}lease:${key}`)));
-    expect(holders).toEqual(keys.map((key) => rightful(owners, key)));
+    expect(holders).toEqual(keys.map((key) => rightfulHolder(owners, key)));
     for (const owner of owners) expect(holders.filter((h) => h === owner).length).toBeGreaterThanOrEqual(5);
     for (const lease of leases) for (const key of keys) await lease.release(key);
   });

@@ -6,10 +6,11 @@
 // in Redis without polling.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rightfulHolder } from '../helpers/lease-rank.ts';
 import { postMultipart } from '../helpers/multipart.ts';
 import { REDIS_URL, redisMissing, serviceGate } from '../helpers/services.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
@@ -48,11 +49,6 @@ const STARTED = 'batch watch poller started';
 const STOPPED = 'batch watch poller stopped';
 const HANDED_OVER = 'batch watch poller handed over: another instance polls now';
 
-/** The instance the poll lease of `watchKey` settles on among `instances`: the highest sha1(instance, key), as the lease scripts weigh them. */
-function rightfulHolder(instances: readonly string[], watchKey: string): string {
-  const weight = (instance: string) => createHash('sha1').update(`${instance}\n${watchKey}`).digest('hex');
-  return [...instances].sort((a, b) => (weight(a) > weight(b) ? -1 : 1))[0]!;
-}
 
 type StatusData = { batchStatus: { batch: { id: string; status: string }; previousStatus: string | null; sequence: number; terminal: boolean; initial: boolean } };
 
