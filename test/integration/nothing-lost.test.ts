@@ -130,12 +130,16 @@ describe('a client stream that stops halfway', () => {
     emulator.resetCounters();
     emulator.faults.clear();
     const patches = () => Object.entries(emulator.counters()).filter(([route]) => route.startsWith('PATCH ')).reduce((sum, [, n]) => sum + n, 0);
+    const received = async () => Number(/aep_gateway_upload_received_bytes_total\S* (\d+)/.exec(await gw.gateway.metrics.render())?.[1] ?? 0);
+    const receivedBefore = await received();
     const { socket, closed } = await openMultipartRequest('sized-boundary', head.length + file.length + 100);
     socket.write(head);
-    // Two parts and a half: the gateway streams the first two upstream whole, the third is cut inside its PATCH.
+    // Two parts and a half: the gateway streams the first two upstream whole; the third is cut while the
+    // gateway gathers its bytes (it forwards them in writes of 256 KiB, or the whole part when smaller).
     socket.write(file.subarray(0, 2 * PART_SIZE + PART_SIZE / 2));
-    await expect.poll(patches, { timeout: 10_000 }).toBe(3);
+    await expect.poll(received, { timeout: 10_000 }).toBeGreaterThanOrEqual(receivedBefore + head.length + 2 * PART_SIZE + PART_SIZE / 2);
     await expect.poll(async () => (await upstreamHead(batchId, 'sized.json')).range, { timeout: 10_000 }).toBe(`bytes=0-${2 * PART_SIZE - 1}`);
+    expect(patches()).toBeGreaterThanOrEqual(2);
     socket.destroy();
     await closed;
 
