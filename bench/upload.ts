@@ -87,7 +87,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
     /** The gateway's RSS growth during its warm-up upload: its first upload. */
     let warmUpRssGrowth = 0;
     // The growth counts from a gateway that has answered one query, as the subscriptions benchmark's
-    // does: what a process takes on its first request of any kind (about 15 MiB: compiled code, the
+    // does: what a process takes on its first request of any kind (up to about 15 MiB: compiled code, the
     // upstream token, Apollo's first run) is not the upload's. From the fresh process it is printed too.
     const freshRss = rssBytes(gateway.pid);
     const served = await fetch(gateway.graphqlUrl, { method: 'POST', headers: gateway.headers, body: JSON.stringify({ query: `{ dataset(id: ${JSON.stringify(datasetId)}) { id name } }` }) });
