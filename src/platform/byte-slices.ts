@@ -61,8 +61,9 @@ export class ByteSlices {
 
   /**
    * The next `length` bytes, as they arrive: the source's chunks, cut at
-   * the edges, and small ones joined up to COALESCE_BYTES (a chunk that
-   * size or larger goes on without a copy). Fails when the source ends first. With `last`, the
+   * the edges, small ones joined until COALESCE_BYTES are gathered (a
+   * chunk that size, with nothing gathered before it, goes on without a
+   * copy). Fails when the source ends first. With `last`, the
    * final chunk is held back until the source is seen to end, so a source
    * longer than announced fails the request before its last byte is sent
    * rather than leaving a whole-looking file upstream. Read each slice to its
