@@ -113,18 +113,19 @@ export function createRedisLease(options: RedisLeaseOptions): PollLease {
   // every ttl / 3: an instance that stops asking (gone, or no subscriber
   // left) stops counting one lifetime later, when a lease it held would have
   // expired too, and the lease goes to the next in rank.
-  const wantMs = String(ttlMs);
+  const ttl = String(ttlMs);
+  const wantMs = ttl;
   const keys = (key: string) => [`${prefix}lease:${key}`, `${prefix}leasewant:${key}`] as const;
 
   return {
     ttlMs,
     async acquire(key) {
       const [lease, wanting] = keys(key);
-      return (await redis.eval(ACQUIRE_SCRIPT, 2, lease, wanting, owner, String(ttlMs), wantMs, key)) === 1;
+      return (await redis.eval(ACQUIRE_SCRIPT, 2, lease, wanting, owner, ttl, wantMs, key)) === 1;
     },
     async renew(key) {
       const [lease, wanting] = keys(key);
-      const renewed = await redis.eval(RENEW_SCRIPT, 2, lease, wanting, owner, String(ttlMs), wantMs, key);
+      const renewed = await redis.eval(RENEW_SCRIPT, 2, lease, wanting, owner, ttl, wantMs, key);
       return renewed === 1 ? 'kept' : renewed === 2 ? 'handed-over' : 'lost';
     },
     async release(key) {

@@ -14,6 +14,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForTerminalBatch } from '../helpers/batches.ts';
 import { createJsonBatch, createLoyaltyDataset, loyaltyMembersJsonl, upstreamHead as headUpstream } from '../helpers/loyalty-uploads.ts';
+import { metric } from '../helpers/metric.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway, TEST_GATEWAY_KEY } from '../helpers/start-gateway.ts';
 
@@ -130,7 +131,7 @@ describe('a client stream that stops halfway', () => {
     emulator.resetCounters();
     emulator.faults.clear();
     const patches = () => Object.entries(emulator.counters()).filter(([route]) => route.startsWith('PATCH ')).reduce((sum, [, n]) => sum + n, 0);
-    const received = async () => Number(/aep_gateway_upload_received_bytes_total\S* (\d+)/.exec(await gw.gateway.metrics.render())?.[1] ?? 0);
+    const received = async () => metric(await gw.gateway.metrics.render(), 'aep_gateway_upload_received_bytes_total') ?? 0;
     const receivedBefore = await received();
     const { socket, closed } = await openMultipartRequest('sized-boundary', head.length + file.length + 100);
     socket.write(head);

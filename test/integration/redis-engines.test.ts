@@ -74,7 +74,7 @@ describe.skipIf(skip)('Redis engines of the batch watch', () => {
     expect(await a.acquire(key)).toBe(false);
     expect(await b.acquire(key)).toBe(true);
     expect(await b.renew(key)).toBe('kept');
-    // The other way round nothing moves: a asks, b keeps it.
+    // The other way round nothing moves: a holds it, b asks, a (the heavier) keeps it.
     const kept = keyRightfullyOf('a', ['a', 'b'], 'batch:stay');
     expect(await a.acquire(kept)).toBe(true);
     expect(await b.acquire(kept)).toBe(false);

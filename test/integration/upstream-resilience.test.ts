@@ -4,6 +4,7 @@
 // retries from multiplying load during an outage; 429 with Retry-After; slow
 // answers past the timeout; and batch creation never repeated.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { metric } from '../helpers/metric.ts';
 import { startEmulator } from '../helpers/start-emulator.ts';
 import { startGateway } from '../helpers/start-gateway.ts';
 import type { RunningGateway } from '../helpers/start-gateway.ts';
@@ -22,11 +23,6 @@ function callsTo(prefix: string): number {
 
 async function metricsOf(gw: RunningGateway): Promise<string> {
   return (await fetch(gw.url.replace(/\/graphql$/, '/metrics'))).text();
-}
-
-function metric(text: string, line: string): number | undefined {
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? undefined : Number(found.slice(line.length + 1));
 }
 
 const codeOf = (result: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => result.errors?.[0]?.extensions?.code;
