@@ -42,11 +42,12 @@ process.stdout.write(`machine: ${describeMachine(m)}\nmode: ${quick ? 'quick' : 
 let failures = 0;
 for (const name of selected) {
   const startedAt = new Date().toISOString();
+  const atStart = machine();
   const log = (line: string) => process.stdout.write(`[${name}] ${line}\n`);
   try {
     const { run } = await BENCHES[name]();
     const report = await run({ quick, log });
-    const recorded = { ...report, machine: machine(), mode: quick ? ('quick' as const) : ('full' as const), startedAt, finishedAt: new Date().toISOString() };
+    const recorded = { ...report, machine: atStart, mode: quick ? ('quick' as const) : ('full' as const), startedAt, finishedAt: new Date().toISOString() };
     const file = await writeReport(recorded);
     if (name === 'query-overhead') log(`chart: ${await writeChart(recorded)}`);
     process.stdout.write(`\n${reportMarkdown(recorded)}\n(${file})\n\n`);

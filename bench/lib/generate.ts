@@ -1,10 +1,9 @@
-// Generated inputs, from a seeded PRNG, streamed to disk or to a socket and
-// never held whole in memory: Loyalty Members rows (JSON Lines, CSV, Parquet)
-// and pseudo-random bytes of any length.
+// Generated inputs, from a seeded PRNG, streamed to disk and never held whole
+// in memory: Loyalty Members rows (JSON Lines, CSV, Parquet) and files of
+// pseudo-random bytes of any length.
 import { createCipheriv, createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
 import { fileWriter, parquetWriteRows } from 'hyparquet-writer';
 
 /** mulberry32: small, fast, seeded; the same seed gives the same stream everywhere. */
@@ -19,68 +18,31 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** The AES-256-CTR keystream of a key derived from `seed`: seeded, reproducible, and fast enough that the generator never limits an upload. */
+/** The AES-256-CTR keystream of a key derived from `seed`: seeded and reproducible. */
 function keystream(seed: number) {
   const key = createHash('sha256').update(`aep-graphql bench seed ${seed}`).digest();
   return createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
 }
 
-export interface RandomBytesOptions {
-  /** @default 1 MiB */
-  readonly chunkSize?: number;
-  /**
-   * Hash the bytes as they are produced, for `digest()`. Off, the stream
-   * costs the process that sends it only the keystream, and
-   * `randomBytesDigest` gives the same sha256 afterwards. @default true
-   */
-  readonly hashing?: boolean;
-}
-
 /**
- * `size` pseudo-random bytes from `seed` (the keystream above), in chunks of
- * `chunkSize`; `digest()` is the sha256 of what was read so far.
+ * Writes `size` pseudo-random bytes from `seed` (the keystream above) to
+ * `path`, 1 MiB at a time, and returns their sha256: a large file made once,
+ * before it is uploaded, as a user's file is on disk before they pick it.
  */
-export function randomBytesStream(size: number, seed: number, options: RandomBytesOptions = {}): Readable & { digest(): string; produced(): number } {
-  const chunkSize = options.chunkSize ?? 1 << 20;
-  const hashing = options.hashing ?? true;
-  const cipher = keystream(seed);
-  const zeros = Buffer.alloc(chunkSize);
-  let produced = 0;
-  const hash = createHash('sha256');
-  let finalDigest: string | undefined;
-  const stream = new Readable({
-    highWaterMark: chunkSize,
-    read() {
-      if (produced >= size) {
-        if (hashing) finalDigest ??= hash.digest('hex');
-        this.push(null);
-        return;
-      }
-      const n = Math.min(chunkSize, size - produced);
-      const chunk = cipher.update(n === chunkSize ? zeros : zeros.subarray(0, n));
-      produced += n;
-      if (hashing) hash.update(chunk);
-      this.push(chunk);
-    },
-  });
-  return Object.assign(stream, {
-    digest: () => {
-      if (!hashing) throw new Error('this stream was made without hashing: randomBytesDigest(size, seed) gives its sha256');
-      return (finalDigest ??= hash.digest('hex'));
-    },
-    produced: () => produced,
-  });
-}
-
-/** The sha256 of `randomBytesStream(size, seed)`, made again without sending it. */
-export function randomBytesDigest(size: number, seed: number, chunkSize = 1 << 20): string {
+export async function writeRandomFile(path: string, size: number, seed: number): Promise<string> {
+  const chunkSize = 1 << 20;
   const cipher = keystream(seed);
   const zeros = Buffer.alloc(chunkSize);
   const hash = createHash('sha256');
-  for (let produced = 0; produced < size; produced += chunkSize) {
-    const n = Math.min(chunkSize, size - produced);
-    hash.update(cipher.update(n === chunkSize ? zeros : zeros.subarray(0, n)));
+  const out = createWriteStream(path);
+  for (let written = 0; written < size; written += chunkSize) {
+    const n = Math.min(chunkSize, size - written);
+    const chunk = cipher.update(n === chunkSize ? zeros : zeros.subarray(0, n));
+    hash.update(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
   }
+  out.end();
+  await once(out, 'finish');
   return hash.digest('hex');
 }
 

@@ -229,9 +229,9 @@ export class RestClient {
     await this.send('POST', `${path}?action=COMPLETE`, null);
   }
 
-  /** Uploads a file from disk (see uploadFile). */
-  uploadPath(batchId: string, datasetId: string, name: string, file: string, size: number, smallFileLimit: number): Promise<void> {
-    return this.uploadFile(batchId, datasetId, name, size, (start, end) => createReadStream(file, { start, end }), smallFileLimit);
+  /** Uploads a file from disk (see uploadFile), read 1 MiB at a time. */
+  uploadPath(batchId: string, datasetId: string, name: string, file: string, size: number, smallFileLimit: number, partSize?: number): Promise<void> {
+    return this.uploadFile(batchId, datasetId, name, size, (start, end) => createReadStream(file, { start, end, highWaterMark: 1 << 20 }), smallFileLimit, partSize);
   }
 
   /** Polls the batch until a terminal status. */

@@ -40,8 +40,41 @@ export interface Machine {
   readonly platform: string;
   readonly memory: string;
   readonly loadAverageAtStart: readonly number[];
+  /** Milliseconds the speed check took at the start (lower is faster); absent in results written before it existed. */
+  readonly speedCheckMs?: number;
 }
 
+/** A Catalog page of 100 datasets, as the nested-query benchmark's gateway receives one. */
+const SPEED_CHECK_PAGE = JSON.stringify(
+  Object.fromEntries(
+    Array.from({ length: 100 }, (_, i) => [
+      `6b0c1f50be8096c554d8${String(i).padStart(4, '0')}`,
+      { name: `Dataset ${i}`, schemaRef: { id: `https://ns.adobe.com/aeplocal/schemas/${i % 3}`, contentType: 'application/vnd.adobe.xed-full+json;version=1' }, lastBatchId: `01JBATCH${i}`, lastBatchStatus: 'success' },
+    ]),
+  ),
+);
+
+/**
+ * One core's speed, for comparing runs on different machines (or on one
+ * machine whose host is busier some days than others): the milliseconds
+ * this process takes to parse and write the page above 2,000 times (the best
+ * of three passes), when no benchmark is running. The absolute figures of a
+ * run scale roughly with it, the ratios much less.
+ */
+export function speedCheck(): number {
+  // The best of three: the first pass of a process also pays for growing its heap.
+  let best = Number.POSITIVE_INFINITY;
+  for (let pass = 0; pass < 3; pass++) {
+    let length = 0;
+    const started = performance.now();
+    for (let i = 0; i < 2000; i++) length += JSON.stringify(JSON.parse(SPEED_CHECK_PAGE)).length;
+    best = Math.min(best, performance.now() - started);
+    if (length !== 2000 * SPEED_CHECK_PAGE.length) throw new Error('speed check: the page did not round-trip');
+  }
+  return Math.round(best);
+}
+
+/** The machine as a benchmark starts: call it before the benchmark runs, not after. */
 export function machine(): Machine {
   return {
     cores: availableParallelism(),
@@ -50,11 +83,13 @@ export function machine(): Machine {
     platform: `${process.platform} ${process.arch}`,
     memory: `${fmtBytes(totalmem())} total, ${fmtBytes(freemem())} free`,
     loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
+    speedCheckMs: speedCheck(),
   };
 }
 
 export function describeMachine(m: Machine): string {
-  return `${m.cores} cores, ${m.cpuModel}, Node ${m.node}, ${m.platform}, ${m.memory}, load average at start ${m.loadAverageAtStart.join(' ')}`;
+  const speed = m.speedCheckMs !== undefined ? `, speed check ${m.speedCheckMs} ms (one core, lower is faster)` : '';
+  return `${m.cores} cores, ${m.cpuModel}, Node ${m.node}, ${m.platform}, ${m.memory}, load average at start ${m.loadAverageAtStart.join(' ')}${speed}`;
 }
 
 export async function writeReport(report: RecordedReport): Promise<string> {
