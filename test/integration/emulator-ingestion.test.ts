@@ -8,6 +8,7 @@ import { Client } from 'undici';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { createEmulator } from '../../src/emulator/server.ts';
 import { fetchToken, startEmulator, tempDataDir } from '../helpers/start-emulator.ts';
@@ -356,6 +357,45 @@ describe('processing', () => {
     await upload(emulator, above.batchId, above.datasetId, 'rows.json', jsonLines(rows));
     await complete(emulator, above.batchId);
     expect((await waitForBatch(emulator, above.batchId)).batch.status).toBe('failed');
+  });
+
+  it('should keep every row of a file whose accepted and failed rows pass 1 MiB, in order', async () => {
+    // Accepted rows wait in a JSON Lines file of their own until the batch's verdict, written in
+    // gathered writes and read back in 1 MiB pieces: lines must survive both the gathering and
+    // the cuts between pieces. Every fifth row fails, to fill the failed-rows file as well.
+    const large = await startEmulator({ processingDelayMs: 0 });
+    try {
+      const count = 20_000;
+      const rows = Array.from({ length: count }, (_, i) =>
+        i % 5 === 4 ? { personID: `bad-ü-${i}`, _aeplocal: { loyalty: { loyaltyLevel: 'gold' } } } : member(`member-✓-${i}`, { loyaltyPoints: i }),
+      );
+      const text = jsonLines(rows);
+      expect(Buffer.byteLength(text)).toBeGreaterThan(1 << 20);
+      const datasetId = await createDataset(large, await loyaltySchemaId(large), 'large file');
+      const batchId = await createBatch(large, datasetId, { enableErrorDiagnostics: true, partialIngestionPercent: 25 });
+      expect((await upload(large, batchId, datasetId, 'rows.json', text)).status).toBe(200);
+      await complete(large, batchId);
+      const { batch } = await waitForBatch(large, batchId);
+      expect(batch.status).toBe('success');
+      expect(batch.metrics).toMatchObject({ inputRecordCount: count, outputRecordCount: count * 0.8, failedRecordCount: count * 0.2 });
+
+      const files = await json<{ data: Array<{ _links: { self: { href: string } } }> }>(call(large, 'GET', `${EXPORT}/batches/${batchId}/files`));
+      const listing = await json<{ data: Array<{ _links: { self: { href: string } } }> }>(call(large, 'GET', new URL(files.data[0]!._links.self.href).pathname));
+      const href = new URL(listing.data[0]!._links.self.href);
+      const download = await call(large, 'GET', href.pathname + href.search);
+      type Row = { personID: string; _aeplocal: { loyalty: { loyaltyId: string; loyaltyPoints: number } } };
+      const stored = (await parquetReadObjects({ file: new Uint8Array(download.body).buffer })) as Row[];
+      const accepted = rows.filter((_, i) => i % 5 !== 4) as Row[];
+      expect(stored.map((r) => r.personID)).toEqual(accepted.map((r) => r.personID));
+      expect(stored.map((r) => [r._aeplocal.loyalty.loyaltyId, Number(r._aeplocal.loyalty.loyaltyPoints)])).toEqual(accepted.map((r) => [r._aeplocal.loyalty.loyaltyId, r._aeplocal.loyalty.loyaltyPoints]));
+
+      const failed = await json<{ data: Array<{ name: string }> }>(call(large, 'GET', `${EXPORT}/batches/${batchId}/failed`));
+      const part = failed.data.find((f) => f.name.endsWith('.json'))!;
+      const failedRows = (await call(large, 'GET', `${EXPORT}/batches/${batchId}/failed?path=${encodeURIComponent(part.name)}`)).body.toString('utf8').trim().split('\n');
+      expect(failedRows.map((line) => (JSON.parse(line) as { personID: string }).personID)).toEqual(rows.filter((_, i) => i % 5 === 4).map((r) => r.personID));
+    } finally {
+      await large.close();
+    }
   });
 
   it('should fail a truncated Parquet file, a CSV without header and an empty file with their codes', async () => {
