@@ -230,8 +230,8 @@ export class RestClient {
   }
 
   /** Uploads a file from disk (see uploadFile), read 1 MiB at a time. */
-  uploadPath(batchId: string, datasetId: string, name: string, file: string, size: number, smallFileLimit: number, partSize?: number): Promise<void> {
-    return this.uploadFile(batchId, datasetId, name, size, (start, end) => createReadStream(file, { start, end, highWaterMark: 1 << 20 }), smallFileLimit, partSize);
+  uploadPath(batchId: string, datasetId: string, name: string, file: string, size: number, smallFileLimit: number): Promise<void> {
+    return this.uploadFile(batchId, datasetId, name, size, (start, end) => createReadStream(file, { start, end, highWaterMark: 1 << 20 }), smallFileLimit);
   }
 
   /** Polls the batch until a terminal status. */
