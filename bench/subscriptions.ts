@@ -12,6 +12,7 @@ import { rssBytes, sleep } from './lib/proc.ts';
 import type { BenchOptions, BenchReport } from './lib/results.ts';
 import { table } from './lib/results.ts';
 import { atMost, fmt, fmtBytes, median, NOISY_SPREAD, percentile, spread } from './lib/stats.ts';
+import { metric } from '../test/helpers/metric.ts';
 import { BENCH_GATEWAY_KEY, startGatewayProcess } from './lib/targets.ts';
 import type { GatewayProcess } from './lib/targets.ts';
 import type { WsWorkerReport, WsWorkerSpec } from './lib/ws-worker.ts';
@@ -130,8 +131,7 @@ function startWorker(spec: WsWorkerSpec): Worker {
 /** The watches a gateway polls now, from its Prometheus metrics. */
 async function activePollers(gw: GatewayProcess): Promise<number> {
   const text = await (await fetch(new URL('/metrics', gw.graphqlUrl))).text();
-  const line = text.split('\n').find((l) => l.startsWith('aep_gateway_active_pollers'));
-  return line ? Number(line.split(' ').at(-1)) : Number.NaN;
+  return metric(text, 'aep_gateway_active_pollers') ?? Number.NaN;
 }
 
 function stats(values: number[]): Percentiles {
