@@ -39,6 +39,12 @@ export interface EmulatorProcessOptions {
   readonly processingDelayMs?: number;
   readonly smallFileLimit?: number;
   readonly name?: string;
+  /**
+   * Runs the process under `nice -n <niceness>` (every thread of it), where it
+   * stands in for a Platform that runs elsewhere and must not take the cores
+   * from the process being measured. @default 0
+   */
+  readonly niceness?: number;
 }
 
 export async function fetchToken(url: string): Promise<string> {
@@ -63,7 +69,9 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   if (options.faults) args.push('--faults');
   if (options.processingDelayMs !== undefined) args.push('--processing-delay-ms', String(options.processingDelayMs));
   if (options.smallFileLimit !== undefined) args.push('--small-file-limit', String(options.smallFileLimit));
-  const service = await spawnService(options.name ?? 'emulator', process.execPath, args, { env: { NODE_ENV: 'production' } });
+  const niceness = options.niceness ?? 0;
+  const [command, commandArgs] = niceness === 0 ? [process.execPath, args] : ['nice', ['-n', String(niceness), process.execPath, ...args]];
+  const service = await spawnService(options.name ?? 'emulator', command, commandArgs, { env: { NODE_ENV: 'production' } });
   try {
     const token = await fetchToken(service.url);
     const headers = {
