@@ -4,9 +4,9 @@
 // (one PUT up to the small-file limit, else INITIALIZE / PATCH parts /
 // COMPLETE). Throughput, the gateway's peak RSS growth, and a byte-exact
 // check: sha256 of what the emulator stored against sha256 of what was sent.
-import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileChunks } from './lib/file-chunks.ts';
 import { postMultipart } from './lib/multipart.ts';
 import { writeRandomFile } from './lib/generate.ts';
 import { WORK_DIR } from './lib/paths.ts';
@@ -60,7 +60,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
   await mkdir(fileDir, { recursive: true });
   const file = join(fileDir, 'generated.bin');
   const fileSha256 = await writeRandomFile(file, size, 1000);
-  const read = (start = 0, end = size - 1) => createReadStream(file, { start, end, highWaterMark: MIB });
+  const read = (start = 0, end = size - 1) => fileChunks(file, start, end);
   const emulator = await startEmulatorProcess({ smallFileLimit: SMALL_FILE_LIMIT });
   try {
     const rest = new RestClient(emulator.url, emulator.headers);

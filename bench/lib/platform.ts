@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
+import { fileChunks } from './file-chunks.ts';
 import { CLI, WORK_DIR } from './paths.ts';
 import { cpuProfileArgs, spawnService } from './proc.ts';
 import type { Service } from './proc.ts';
@@ -237,9 +238,9 @@ export class RestClient {
     await this.send('POST', `${path}?action=COMPLETE`, null);
   }
 
-  /** Uploads a file from disk (see uploadFile), read 1 MiB at a time. */
+  /** Uploads a file from disk (see uploadFile), read 1 MiB at a time into reused buffers (file-chunks.ts). */
   uploadPath(batchId: string, datasetId: string, name: string, file: string, size: number, smallFileLimit: number): Promise<void> {
-    return this.uploadFile(batchId, datasetId, name, size, (start, end) => createReadStream(file, { start, end, highWaterMark: 1 << 20 }), smallFileLimit);
+    return this.uploadFile(batchId, datasetId, name, size, (start, end) => fileChunks(file, start, end), smallFileLimit);
   }
 
   /** Polls the batch until a terminal status. */
