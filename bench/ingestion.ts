@@ -40,10 +40,10 @@ const SMALL_FILE_LIMIT = 2 * 1024 * 1024 * 1024;
  * took 3.5 minutes on a 2-core machine, and 9 on one of the same kind whose
  * cores were slower that day (see the speed check), which took the
  * whole `npm run bench` past 15 minutes; a round that would end past this
- * budget is not started, and at least two always run. Two rounds of the
- * three formats agreed within 8% in the runs so far, so the budget lets a third run
- * only where rounds take well under a minute: the whole run's 15 minutes
- * matter more than a third sample of a steady figure.
+ * budget is not started, and at least two always run. A third round is
+ * worth less than the whole run's 15 minutes (the figure has no target, and
+ * two rounds of a format have differed by 1 to 19%), so the budget lets it run
+ * only where rounds take well under a minute.
  */
 const ROUNDS_BUDGET_SECONDS = 150;
 const MIN_ROUNDS = 2;
