@@ -229,9 +229,9 @@ async function scenario(name: string, emulator: EmulatorProcess, gateways: Gatew
     log(`${name}: ${fmt(pollsPerInterval, 1)} upstream polls per ${POLL_INTERVAL_MS} ms interval for ${BATCHES} distinct batches, polled by the instances ${pollersPerInstance.join(' / ')}; gateway RSS ${fmtBytes(rssBefore)} -> ${fmtBytes(rssAfterHalf[0]!)} -> ${fmtBytes(rssIdle)} (${fmt((rssIdle - rssBefore) / subscribers / 1024, 1)} KiB per subscriber on average, ${fmt(marginal / 1024, 1)} KiB for the second half)`);
 
     // The first burst warms the instances up and is not counted: it is the
-    // first time their code delivers changes and completes streams, before V8
-    // has optimized it. In six runs of two instances it had the highest p99 of
-    // the three bursts every time (63 to 133 ms, against 23 to 100 ms for the
+    // first time their code delivers changes and completes streams. In six
+    // runs of two instances without it, the first burst had the highest p99
+    // of the three every time (63 to 133 ms, against 23 to 100 ms for the
     // bursts after it). The other benchmarks warm up before measuring too.
     const warmUp = await burst(rest, batchIds, workers);
     log(`${name}: warm-up burst (not counted): from poll p50 ${fmt(warmUp.fromPoll.p50, 1)} ms p99 ${fmt(warmUp.fromPoll.p99, 1)} ms`);
@@ -323,7 +323,7 @@ export async function run({ quick, log }: BenchOptions): Promise<BenchReport> {
       'batches polled per instance: each gateway\'s aep_gateway_active_pollers at the end of that window (with Redis, the poll leases spread over the instances by rendezvous weight)',
       'memory per subscriber, from /proc RSS summed over instances: average = (RSS with every subscriber idle - RSS before they connected) / subscribers; second half = the RSS step when the second half of the subscribers (a second process) connected, per subscriber: the marginal cost, without what the first connections set up once',
       'latency: every batch is completed at once; the emulator moves it to processing then success (300 ms apart); each status change is timed at the subscriber from the batch\'s `updated` (the emulator\'s change) and from the event\'s `observedAt` (the gateway\'s poll)',
-      `latency rounds: a warm-up burst on the subscribers connected first (not counted: the first changes and completions the instances deliver run before V8 has optimized that code), then ${LATENCY_ROUNDS} bursts per setup, each with new batches and newly connected subscribers (the same spread); p50 and p99 are the medians of the bursts' own, max the largest of all`,
+      `latency rounds: a warm-up burst on the subscribers connected first (not counted: the first changes and completions the instances deliver, which were most often the slowest of their run), then ${LATENCY_ROUNDS} bursts per setup, each with new batches and newly connected subscribers (the same spread); p50 and p99 are the medians of the bursts' own, max the largest of all`,
       `emulator: run at niceness ${EMULATOR_NICENESS} (nice -n ${EMULATOR_NICENESS}): it stands in for the Platform, which runs elsewhere, and its ingestion of the completed batches (about a second of CPU per burst) would otherwise take the cores from the fan-out being measured`,
       'Redis: the REDIS_URL of the environment or redis://127.0.0.1:6379, with a key prefix of its own per run',
     ],

@@ -22,13 +22,14 @@ const RING = 8;
 
 /** Bytes `start` to `end` (inclusive, as createReadStream's options) of `path`. */
 export function fileChunks(path: string, start: number, end: number): Readable {
-  const ring = Array.from({ length: RING }, () => Buffer.allocUnsafeSlow(CHUNK_BYTES));
+  // Made as first needed: a read of a few MiB takes only as many buffers.
+  const ring: Buffer[] = [];
   async function* chunks(): AsyncGenerator<Buffer> {
     const handle = await open(path, 'r');
     try {
       let position = start;
       for (let turn = 0; position <= end; turn++) {
-        const buffer = ring[turn % RING]!;
+        const buffer = (ring[turn % RING] ??= Buffer.allocUnsafeSlow(CHUNK_BYTES));
         const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, end - position + 1), position);
         if (bytesRead === 0) throw new Error(`${path} ended at byte ${position}, before byte ${end}`);
         position += bytesRead;
