@@ -45,83 +45,157 @@ export function partitionOf(scope: PlatformScope): string {
   return `${scope.orgId}\n${scope.sandbox}\n${credential}`;
 }
 
-export function createSchemaCache(options: SchemaCacheOptions): SchemaCache {
-  const maxEntries = options.maxEntries ?? 1_000;
-  const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+/** The entries and each partition's generation, shared by every request's view of the Registry. */
+class SchemaEntries {
+  readonly #entries = new Map<string, Entry>();
   // A write empties a partition by moving it to a new generation: old keys are never asked for again and age out.
-  const generations = new Map<string, number>();
+  readonly #generations = new Map<string, number>();
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
 
-  function remember(key: string, schema: XdmSchema): void {
-    entries.delete(key);
-    entries.set(key, { schema, expires: now() + options.ttlMs });
-    while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+  constructor(options: SchemaCacheOptions) {
+    this.#ttlMs = options.ttlMs;
+    this.#maxEntries = options.maxEntries ?? 1_000;
+    this.#now = options.now ?? Date.now;
   }
 
-  function cachedRegistry(registry: SchemaRegistryApi, partition: string): SchemaRegistryApi {
-    const keyOf = (kind: string, id: string, opts: LookupOptions | undefined) =>
-      `${partition}\n${generations.get(partition) ?? 0}\n${kind}\n${opts?.container ?? ''}\n${opts?.full ? 'full' : 'raw'}\n${schemaKey(id)}`;
-    const forget = () => generations.set(partition, (generations.get(partition) ?? 0) + 1);
+  get size(): number {
+    return this.#entries.size;
+  }
 
-    async function lookup(kind: string, id: string, opts: LookupOptions | undefined, fetch: () => Promise<XdmSchema | null>): Promise<XdmSchema | null> {
-      const key = keyOf(kind, id, opts);
-      const hit = entries.get(key);
-      if (hit && hit.expires > now()) return hit.schema;
-      const schema = await fetch();
-      if (schema) remember(key, schema);
-      else entries.delete(key);
-      return schema;
+  key(partition: string, kind: string, id: string, opts: LookupOptions | undefined): string {
+    return `${partition}\n${this.#generations.get(partition) ?? 0}\n${kind}\n${opts?.container ?? ''}\n${opts?.full ? 'full' : 'raw'}\n${schemaKey(id)}`;
+  }
+
+  fresh(key: string): XdmSchema | undefined {
+    const hit = this.#entries.get(key);
+    return hit && hit.expires > this.#now() ? hit.schema : undefined;
+  }
+
+  remember(key: string, schema: XdmSchema | null): void {
+    this.#entries.delete(key);
+    if (!schema) return;
+    this.#entries.set(key, { schema, expires: this.#now() + this.#ttlMs });
+    while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  forget(partition: string): void {
+    this.#generations.set(partition, (this.#generations.get(partition) ?? 0) + 1);
+  }
+}
+
+/**
+ * One request's Schema Registry: lookups through the shared entries, writes
+ * that empty the partition. Its methods live on the class, so that a request
+ * builds one object and no closures (a page of datasets with schema titles
+ * makes one per request; a dozen closures each were about 1.5% of the
+ * gateway's CPU on that query).
+ */
+class CachedRegistry implements SchemaRegistryApi {
+  readonly #entries: SchemaEntries;
+  readonly #registry: SchemaRegistryApi;
+  readonly #partition: string;
+
+  constructor(entries: SchemaEntries, registry: SchemaRegistryApi, partition: string) {
+    this.#entries = entries;
+    this.#registry = registry;
+    this.#partition = partition;
+  }
+
+  listSchemas(opts: Parameters<SchemaRegistryApi['listSchemas']>[0]): ReturnType<SchemaRegistryApi['listSchemas']> {
+    return this.#registry.listSchemas(opts);
+  }
+
+  getSchema(id: string, opts?: LookupOptions): Promise<XdmSchema | null> {
+    return this.#lookup('schemas', id, opts);
+  }
+
+  getFieldGroup(id: string, opts?: LookupOptions): Promise<XdmSchema | null> {
+    return this.#lookup('fieldgroups', id, opts);
+  }
+
+  createSchema(body: Record<string, unknown>, opts?: CallOptions): Promise<XdmSchema> {
+    return this.#write(() => this.#registry.createSchema(body, opts));
+  }
+
+  patchSchema(id: string, ops: ReadonlyArray<Record<string, unknown>>, opts?: CallOptions): Promise<XdmSchema> {
+    return this.#write(() => this.#registry.patchSchema(id, ops, opts));
+  }
+
+  createFieldGroup(body: Record<string, unknown>, opts?: CallOptions): Promise<XdmSchema> {
+    return this.#write(() => this.#registry.createFieldGroup(body, opts));
+  }
+
+  patchFieldGroup(id: string, ops: ReadonlyArray<Record<string, unknown>>, opts?: CallOptions): Promise<XdmSchema> {
+    return this.#write(() => this.#registry.patchFieldGroup(id, ops, opts));
+  }
+
+  getClass(id: string, opts?: CallOptions & { container?: 'tenant' | 'global' }): Promise<XdmSchema | null> {
+    return this.#registry.getClass(id, opts);
+  }
+
+  getTenantId(opts?: CallOptions): Promise<string> {
+    return this.#registry.getTenantId(opts);
+  }
+
+  async #lookup(kind: 'schemas' | 'fieldgroups', id: string, opts: LookupOptions | undefined): Promise<XdmSchema | null> {
+    const key = this.#entries.key(this.#partition, kind, id, opts);
+    const hit = this.#entries.fresh(key);
+    if (hit) return hit;
+    const schema = kind === 'schemas' ? await this.#registry.getSchema(id, opts) : await this.#registry.getFieldGroup(id, opts);
+    this.#entries.remember(key, schema);
+    return schema;
+  }
+
+  /** A write: through to the Registry, then the partition is emptied (a field group change alters every schema that uses it). */
+  async #write<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } finally {
+      // Even a failed write may have changed something (a timeout after the Registry applied it).
+      this.#entries.forget(this.#partition);
     }
+  }
+}
 
-    /** A write: through to the Registry, then the partition is emptied (a field group change alters every schema that uses it). */
-    async function write<T>(call: () => Promise<T>): Promise<T> {
-      try {
-        return await call();
-      } finally {
-        // Even a failed write may have changed something (a timeout after the Registry applied it).
-        forget();
-      }
-    }
+/** A request's scoped client with its Registry cached; the partition is worked out only if the Registry is used. */
+class CachedScopedPlatform implements ScopedPlatform {
+  readonly #inner: ScopedPlatform;
+  readonly #entries: SchemaEntries;
+  #registry: SchemaRegistryApi | undefined;
 
-    return {
-      listSchemas: (opts) => registry.listSchemas(opts),
-      getSchema: (id, opts) => lookup('schemas', id, opts, () => registry.getSchema(id, opts)),
-      createSchema: (body, opts) => write(() => registry.createSchema(body, opts)),
-      patchSchema: (id, ops, opts) => write(() => registry.patchSchema(id, ops, opts)),
-      getFieldGroup: (id, opts) => lookup('fieldgroups', id, opts, () => registry.getFieldGroup(id, opts)),
-      createFieldGroup: (body, opts) => write(() => registry.createFieldGroup(body, opts)),
-      patchFieldGroup: (id, ops, opts) => write(() => registry.patchFieldGroup(id, ops, opts)),
-      getClass: (id, opts) => registry.getClass(id, opts),
-      getTenantId: (opts) => registry.getTenantId(opts),
-    };
+  constructor(inner: ScopedPlatform, entries: SchemaEntries) {
+    this.#inner = inner;
+    this.#entries = entries;
   }
 
-  function cachedScoped(inner: ScopedPlatform): ScopedPlatform {
-    let registry: SchemaRegistryApi | undefined;
-    return {
-      scope: inner.scope,
-      get schemaRegistry() {
-        return (registry ??= cachedRegistry(inner.schemaRegistry, partitionOf(inner.scope)));
-      },
-      get catalog() {
-        return inner.catalog;
-      },
-      get ingestion() {
-        return inner.ingestion;
-      },
-      get dataAccess() {
-        return inner.dataAccess;
-      },
-      get sandboxes() {
-        return inner.sandboxes;
-      },
-    };
+  get scope(): ScopedPlatform['scope'] {
+    return this.#inner.scope;
   }
+  get schemaRegistry(): SchemaRegistryApi {
+    return (this.#registry ??= new CachedRegistry(this.#entries, this.#inner.schemaRegistry, partitionOf(this.#inner.scope)));
+  }
+  get catalog(): ScopedPlatform['catalog'] {
+    return this.#inner.catalog;
+  }
+  get ingestion(): ScopedPlatform['ingestion'] {
+    return this.#inner.ingestion;
+  }
+  get dataAccess(): ScopedPlatform['dataAccess'] {
+    return this.#inner.dataAccess;
+  }
+  get sandboxes(): ScopedPlatform['sandboxes'] {
+    return this.#inner.sandboxes;
+  }
+}
 
+export function createSchemaCache(options: SchemaCacheOptions): SchemaCache {
+  const entries = new SchemaEntries(options);
   return {
     wrap(client) {
       if (options.ttlMs <= 0) return client;
-      return { scoped: (scope) => cachedScoped(client.scoped(scope)), close: () => client.close() };
+      return { scoped: (scope) => new CachedScopedPlatform(client.scoped(scope), entries), close: () => client.close() };
     },
     get size() {
       return entries.size;
