@@ -88,9 +88,9 @@ class SchemaEntries {
 /**
  * One request's Schema Registry: lookups through the shared entries, writes
  * that empty the partition. Its methods live on the class, so that a request
- * builds one object and no closures (a page of datasets with schema titles
- * makes one per request; a dozen closures each were about 1.5% of the
- * gateway's CPU on that query).
+ * builds one object and no closures: a page of datasets with schema titles
+ * makes one per request, and building a dozen closures each time cost about
+ * 1.5% of the gateway's CPU on that query.
  */
 class CachedRegistry implements SchemaRegistryApi {
   readonly #entries: SchemaEntries;
